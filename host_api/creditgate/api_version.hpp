@@ -1,0 +1,14 @@
+// The host API version. Bump kApiVersion whenever host_api.hpp or abi_stamp.hpp changes, and record
+// the new fingerprint (tests/abi/api_fingerprint_test.cpp prints it when it no longer matches).
+#pragma once
+
+#include <cstdint>
+
+namespace creditgate::api {
+
+inline constexpr std::uint32_t kApiVersion = 1;
+
+// FNV-1a 64 of host_api.hpp and abi_stamp.hpp as committed with kApiVersion.
+inline constexpr std::uint64_t kApiFingerprint = 0x0ULL;
+
+}  // namespace creditgate::api

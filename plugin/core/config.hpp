@@ -1,0 +1,72 @@
+// The plugin's config: database, limits and the admins' policy, read strictly from JSON.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "category.hpp"
+
+namespace creditgate {
+
+// What happens when a tenant's credit does not cover a batch.
+enum class InsufficientCreditPolicy : std::uint8_t {
+  block = 0,  // send nothing, debit nothing
+  flag = 1,   // send and debit down to -overdraft_limit, mark the batch flagged; past it, block
+};
+
+std::string_view policyName(InsufficientCreditPolicy policy) noexcept;
+
+// One level of policy; unset fields inherit from the level above.
+struct PolicyRule {
+  std::optional<InsufficientCreditPolicy> on_insufficient_credit;
+  std::optional<std::int64_t> overdraft_limit_micros;  // >= 0, in the tenant's currency
+};
+
+struct PolicyScope {
+  PolicyRule rule;
+  std::map<Category, PolicyRule> by_category;
+};
+
+// The policy that applies to one decision, fully resolved.
+struct EffectivePolicy {
+  InsufficientCreditPolicy on_insufficient_credit = InsufficientCreditPolicy::block;
+  std::int64_t overdraft_limit_micros = 0;
+  friend bool operator==(const EffectivePolicy&, const EffectivePolicy&) = default;
+};
+
+struct Config {
+  // database
+  std::string database_dsn;            // libpq connection string; secret, never logged
+  int pool_size = 4;                   // 1..256
+  int statement_timeout_ms = 2000;     // 1..600000: every statement's deadline
+  int connect_timeout_s = 3;           // 1..600
+  int rates_refresh_ms = 5000;         // 100..3600000: how often rate data changes are looked for
+  // limits
+  std::uint32_t max_batch_recipients = 1000;  // 1..100000
+  // policy
+  PolicyScope default_policy;  // rule fields unset here mean block / 0
+  std::map<std::string, PolicyScope, std::less<>> tenant_policies;
+
+  // Most specific first: tenant+category, tenant, default+category, default.
+  EffectivePolicy policyFor(std::string_view tenant_id, Category category) const;
+};
+
+struct ConfigError {
+  std::string field;  // JSON path, e.g. "policy.tenants.acme.overdraft_limit" ("" for syntax)
+  int line = 0;
+  int column = 0;
+  std::string message;  // names the value unless it is secret (database.dsn)
+  // "line 12, column 5: policy.tenants.acme.overdraft_limit: '1e3' is not a plain decimal number"
+  std::string toString() const;
+};
+
+std::variant<Config, ConfigError> parseConfig(std::string_view json_text);
+
+// Reads and parses a file; I/O errors come back as a ConfigError with line 0 naming the path.
+std::variant<Config, ConfigError> loadConfigFile(const std::string& path);
+
+}  // namespace creditgate
