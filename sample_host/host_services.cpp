@@ -1,0 +1,87 @@
+#include "host_services.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <utility>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace sample_gateway {
+namespace api = creditgate::api;
+namespace json = boost::json;
+
+namespace {
+
+const char* levelName(api::LogLevel level) noexcept {
+  switch (level) {
+    case api::LogLevel::debug: return "debug";
+    case api::LogLevel::info: return "info";
+    case api::LogLevel::warning: return "warning";
+    case api::LogLevel::error: return "error";
+  }
+  return "error";
+}
+
+json::string_view view(std::string_view text) { return {text.data(), text.size()}; }
+
+}  // namespace
+
+GatewayServices::GatewayServices(std::optional<std::filesystem::path> notifications_file)
+    : notifications_file_(std::move(notifications_file)) {}
+
+void GatewayServices::log(api::LogLevel level, std::string_view message) noexcept {
+  try {
+    std::string line = std::string("[") + levelName(level) + "] ";
+    line.append(message);
+    line += '\n';
+    std::lock_guard lock(log_mutex_);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  } catch (...) {
+    // Out of memory while logging: there is nowhere left to report it.
+  }
+}
+
+std::string GatewayServices::notificationLine(const api::Notification& notification) {
+  json::object line;
+  line["event_id"] = view(notification.event_id);
+  line["tenant"] = view(notification.tenant_id);
+  line["type"] = view(notification.type);
+  line["contact"] = view(notification.contact);
+  json::error_code ec;
+  json::value payload = json::parse(view(notification.payload_json), ec);
+  // A payload that is not JSON is still an event the contact should get: keep it, as text.
+  line["payload"] = ec ? json::value(view(notification.payload_json)) : std::move(payload);
+  return json::serialize(line) + "\n";
+}
+
+bool GatewayServices::notify(const api::Notification& notification) noexcept {
+  try {
+    std::string line = notificationLine(notification);
+    if (!notifications_file_) {
+      log(api::LogLevel::info, "notification " + line.substr(0, line.size() - 1));
+      return true;
+    }
+    return appendLine(line);
+  } catch (...) {
+    return false;
+  }
+}
+
+// Opened per event, not kept open: notifications are rare and this survives log rotation.
+bool GatewayServices::appendLine(const std::string& line) {
+  std::lock_guard lock(notify_mutex_);
+  std::FILE* file = std::fopen(notifications_file_->c_str(), "a");
+  if (!file) return false;
+  bool written = std::fwrite(line.data(), 1, line.size(), file) == line.size();
+  written = std::fflush(file) == 0 && written;
+  return std::fclose(file) == 0 && written;
+}
+
+std::int64_t GatewayServices::nowUnixMicros() noexcept {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace sample_gateway

@@ -1,0 +1,415 @@
+#include "config.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "decimal_micros.hpp"
+#include "json_document.hpp"
+
+namespace creditgate {
+
+namespace {
+
+using Kind = JsonNode::Kind;
+
+constexpr std::size_t kMaxTenantIdBytes = 64;
+constexpr std::size_t kMaxQuotedChars = 64;  // one bad key or value must not flood a log line
+
+// The keys each object accepts, as listed in "unknown key" messages.
+constexpr std::string_view kRootKeys = "database, limits, policy";
+constexpr std::string_view kDatabaseKeys =
+    "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms";
+constexpr std::string_view kLimitsKeys = "max_batch_recipients";
+constexpr std::string_view kDefaultPolicyKeys =
+    "on_insufficient_credit, overdraft_limit, categories, tenants";
+constexpr std::string_view kTenantPolicyKeys =
+    "on_insufficient_credit, overdraft_limit, categories";
+constexpr std::string_view kCategoryRuleKeys = "on_insufficient_credit, overdraft_limit";
+
+// Thrown inside this file only, so the readers below can stay small; parseConfig returns it.
+struct ConfigFailure {
+  ConfigError error;
+};
+
+[[noreturn]] void fail(std::string field, JsonPosition at, std::string message) {
+  throw ConfigFailure{ConfigError{std::move(field), at.line, at.column, std::move(message)}};
+}
+
+// Text from the file as it can safely appear in a message: printable ASCII as is, other bytes as
+// \xNN, cut short.
+std::string printable(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : text) {
+    if (out.size() >= kMaxQuotedChars) {
+      return out + "...";
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && byte != '\\' && byte != '\'') {
+      out += c;
+    } else {
+      out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+    }
+  }
+  return out;
+}
+
+std::string quoted(std::string_view text) { return "'" + printable(text) + "'"; }
+
+std::string joinPath(std::string_view parent, std::string_view key) {
+  std::string path(parent);
+  if (!path.empty()) {
+    path += '.';
+  }
+  return path + printable(key);
+}
+
+// "integer 5", "string 'x'": what the file holds, for type errors of non-secret fields.
+std::string describe(const JsonNode& node) {
+  std::string kind(jsonKindName(node.kind));
+  switch (node.kind) {
+    case Kind::integer: return kind + " " + std::to_string(node.integer);
+    case Kind::number: return kind + " " + printable(node.text);
+    case Kind::string: return kind + " " + quoted(node.text);
+    case Kind::boolean: return kind + (node.boolean ? " true" : " false");
+    default: return kind;
+  }
+}
+
+// Names only the kind: someone who writes "database": "host=... password=..." must not see the
+// password echoed back.
+void expectObject(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::object) {
+    fail(path, node.position, "expected object, got " + std::string(jsonKindName(node.kind)));
+  }
+}
+
+// Calls visit(key, value, path) for each member in file order, so the first problem in the file is
+// the one reported; visit returns false for a key it does not know.
+template <class Visit>
+void forEachMember(const JsonNode& object, const std::string& path, std::string_view known_keys,
+                   Visit visit) {
+  expectObject(object, path);
+  for (std::size_t i = 0; i < object.members.size(); ++i) {
+    const auto& [key, value] = object.members[i];
+    std::string member_path = joinPath(path, key);
+    if (!visit(key, value, member_path)) {
+      fail(std::move(member_path), object.key_positions[i],
+           "unknown key; expected one of: " + std::string(known_keys));
+    }
+  }
+}
+
+std::int64_t readInteger(const JsonNode& node, const std::string& path, std::int64_t min,
+                         std::int64_t max) {
+  if (node.kind != Kind::integer) {
+    fail(path, node.position, "expected integer, got " + describe(node));
+  }
+  if (node.integer < min || node.integer > max) {
+    fail(path, node.position,
+         std::to_string(node.integer) + " is out of range " + std::to_string(min) + ".." +
+             std::to_string(max));
+  }
+  return node.integer;
+}
+
+int readInt(const JsonNode& node, const std::string& path, int min, int max) {
+  return static_cast<int>(readInteger(node, path, min, max));
+}
+
+// The DSN carries the database password: no message here may include any part of it.
+std::string readDsn(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::string) {
+    fail(path, node.position, "expected string, got " + std::string(jsonKindName(node.kind)));
+  }
+  if (node.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    fail(path, node.position, "must not be empty");  // libpq would silently use its defaults
+  }
+  return node.text;
+}
+
+InsufficientCreditPolicy readPolicyName(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::string) {
+    fail(path, node.position, "expected string, got " + describe(node));
+  }
+  for (const auto policy : {InsufficientCreditPolicy::block, InsufficientCreditPolicy::flag}) {
+    if (node.text == policyName(policy)) {
+      return policy;
+    }
+  }
+  fail(path, node.position, quoted(node.text) + " is not one of: block, flag");
+}
+
+// A string, never a JSON number: a number would pass through a double in most tools that write
+// config, and "0.1" must mean exactly 100000 micro-units.
+std::int64_t readOverdraftLimit(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::string) {
+    fail(path, node.position,
+         "must be a decimal string such as \"5.00\", not " + describe(node));
+  }
+  auto parsed = parseDecimalMicros(node.text);
+  if (auto* error = std::get_if<DecimalError>(&parsed)) {
+    fail(path, node.position, std::move(error->message));
+  }
+  return std::get<std::int64_t>(parsed);
+}
+
+// Reads one of the two rule keys into rule; false if key is not a rule key.
+bool readRuleMember(std::string_view key, const JsonNode& value, const std::string& path,
+                    PolicyRule& rule) {
+  if (key == "on_insufficient_credit") {
+    rule.on_insufficient_credit = readPolicyName(value, path);
+  } else if (key == "overdraft_limit") {
+    rule.overdraft_limit_micros = readOverdraftLimit(value, path);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string categoryList() {
+  std::string list;
+  for (const Category category : kAllCategories) {
+    list += (list.empty() ? "" : ", ") + std::string(categoryName(category));
+  }
+  return list;
+}
+
+std::map<Category, PolicyRule> readCategories(const JsonNode& node, const std::string& path) {
+  expectObject(node, path);
+  std::map<Category, PolicyRule> rules;
+  for (std::size_t i = 0; i < node.members.size(); ++i) {
+    const auto& [key, value] = node.members[i];
+    const std::string rule_path = joinPath(path, key);
+    const std::optional<Category> category = parseCategory(key);
+    if (!category) {
+      fail(rule_path, node.key_positions[i],
+           "unknown category " + quoted(key) + "; expected one of: " + categoryList());
+    }
+    PolicyRule& rule = rules[*category];
+    forEachMember(value, rule_path, kCategoryRuleKeys,
+                  [&](std::string_view rule_key, const JsonNode& rule_value,
+                      const std::string& member_path) {
+                    return readRuleMember(rule_key, rule_value, member_path, rule);
+                  });
+  }
+  return rules;
+}
+
+PolicyScope readTenantScope(const JsonNode& node, const std::string& path) {
+  PolicyScope scope;
+  forEachMember(node, path, kTenantPolicyKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "categories") {
+                    scope.by_category = readCategories(value, member_path);
+                    return true;
+                  }
+                  return readRuleMember(key, value, member_path, scope.rule);
+                });
+  return scope;
+}
+
+// Tenant ids end up in logs and metric labels: keep them short and free of spaces and control bytes.
+bool isValidTenantId(std::string_view id) noexcept {
+  if (id.empty() || id.size() > kMaxTenantIdBytes) {
+    return false;
+  }
+  for (const char c : id) {
+    if (c <= 0x20 || c >= 0x7f) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void readTenants(const JsonNode& node, const std::string& path, Config& config) {
+  expectObject(node, path);
+  for (std::size_t i = 0; i < node.members.size(); ++i) {
+    const auto& [id, value] = node.members[i];
+    if (!isValidTenantId(id)) {
+      fail(path, node.key_positions[i],
+           "tenant id " + quoted(id) + " must be 1 to 64 printable ASCII characters without spaces");
+    }
+    config.tenant_policies[id] = readTenantScope(value, joinPath(path, id));
+  }
+}
+
+void readPolicy(const JsonNode& node, const std::string& path, Config& config) {
+  PolicyScope& scope = config.default_policy;
+  forEachMember(node, path, kDefaultPolicyKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "categories") {
+                    scope.by_category = readCategories(value, member_path);
+                  } else if (key == "tenants") {
+                    readTenants(value, member_path, config);
+                  } else {
+                    return readRuleMember(key, value, member_path, scope.rule);
+                  }
+                  return true;
+                });
+}
+
+void readLimits(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kLimitsKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key != "max_batch_recipients") {
+                    return false;
+                  }
+                  config.max_batch_recipients =
+                      static_cast<std::uint32_t>(readInteger(value, member_path, 1, 100000));
+                  return true;
+                });
+}
+
+void readDatabase(const JsonNode& node, const std::string& path, Config& config) {
+  bool has_dsn = false;
+  forEachMember(node, path, kDatabaseKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "dsn") {
+                    config.database_dsn = readDsn(value, member_path);
+                    has_dsn = true;
+                  } else if (key == "pool_size") {
+                    config.pool_size = readInt(value, member_path, 1, 256);
+                  } else if (key == "statement_timeout_ms") {
+                    config.statement_timeout_ms = readInt(value, member_path, 1, 600000);
+                  } else if (key == "connect_timeout_s") {
+                    config.connect_timeout_s = readInt(value, member_path, 1, 600);
+                  } else if (key == "rates_refresh_ms") {
+                    config.rates_refresh_ms = readInt(value, member_path, 100, 3600000);
+                  } else {
+                    return false;
+                  }
+                  return true;
+                });
+  if (!has_dsn) {
+    fail(joinPath(path, "dsn"), node.position, "is required");
+  }
+}
+
+Config readConfig(const JsonNode& root) {
+  if (root.kind != Kind::object) {
+    fail("", root.position,
+         "the top level must be an object, not " + std::string(jsonKindName(root.kind)));
+  }
+  Config config;
+  bool has_database = false;
+  forEachMember(root, "", kRootKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& path) {
+                  if (key == "database") {
+                    readDatabase(value, path, config);
+                    has_database = true;
+                  } else if (key == "limits") {
+                    readLimits(value, path, config);
+                  } else if (key == "policy") {
+                    readPolicy(value, path, config);
+                  } else {
+                    return false;
+                  }
+                  return true;
+                });
+  if (!has_database) {
+    fail("database.dsn", root.position, "is required");
+  }
+  return config;
+}
+
+// Most specific first; a null entry is a level that does not exist for this decision.
+using RuleChain = std::array<const PolicyRule*, 4>;
+
+template <class T>
+std::optional<T> firstSet(const RuleChain& chain, std::optional<T> PolicyRule::*field) {
+  for (const PolicyRule* rule : chain) {
+    if (rule != nullptr && (rule->*field).has_value()) {
+      return rule->*field;
+    }
+  }
+  return std::nullopt;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+};
+
+const PolicyRule* ruleFor(const PolicyScope& scope, Category category) {
+  const auto found = scope.by_category.find(category);
+  return found == scope.by_category.end() ? nullptr : &found->second;
+}
+
+}  // namespace
+
+std::string_view policyName(InsufficientCreditPolicy policy) noexcept {
+  switch (policy) {
+    case InsufficientCreditPolicy::block: return "block";
+    case InsufficientCreditPolicy::flag: return "flag";
+  }
+  return "unknown";
+}
+
+EffectivePolicy Config::policyFor(std::string_view tenant_id, Category category) const {
+  RuleChain chain{};
+  const auto tenant = tenant_policies.find(tenant_id);
+  if (tenant != tenant_policies.end()) {
+    chain[0] = ruleFor(tenant->second, category);
+    chain[1] = &tenant->second.rule;
+  }
+  chain[2] = ruleFor(default_policy, category);
+  chain[3] = &default_policy.rule;
+
+  EffectivePolicy effective;  // built-in: block, no overdraft
+  effective.on_insufficient_credit =
+      firstSet(chain, &PolicyRule::on_insufficient_credit).value_or(effective.on_insufficient_credit);
+  effective.overdraft_limit_micros =
+      firstSet(chain, &PolicyRule::overdraft_limit_micros).value_or(effective.overdraft_limit_micros);
+  return effective;
+}
+
+std::string ConfigError::toString() const {
+  std::string out;
+  if (line > 0) {
+    out += "line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
+  }
+  if (!field.empty()) {
+    out += field + ": ";
+  }
+  return out + message;
+}
+
+std::variant<Config, ConfigError> parseConfig(std::string_view json_text) {
+  auto document = parseJsonDocument(json_text);
+  if (const auto* syntax = std::get_if<JsonSyntaxError>(&document)) {
+    return ConfigError{"", syntax->position.line, syntax->position.column, syntax->message};
+  }
+  try {
+    return readConfig(std::get<JsonNode>(document));
+  } catch (ConfigFailure& failure) {
+    return std::move(failure.error);
+  }
+}
+
+std::variant<Config, ConfigError> loadConfigFile(const std::string& path) {
+  const auto cannotRead = [&path](int error) {
+    return ConfigError{"", 0, 0,
+                       "cannot read " + path + ": " + std::generic_category().message(error)};
+  };
+  const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) {
+    return cannotRead(errno);
+  }
+  std::string text;
+  std::array<char, 4096> buffer;
+  std::size_t got = 0;
+  while ((got = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) {
+    text.append(buffer.data(), got);
+  }
+  if (std::ferror(file.get())) {
+    return cannotRead(errno);  // e.g. EISDIR: fopen accepts a directory, reading it fails
+  }
+  return parseConfig(text);
+}
+
+}  // namespace creditgate

@@ -1,0 +1,69 @@
+#include "outreach.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace sample_gateway {
+namespace api = creditgate::api;
+
+namespace {
+
+constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
+constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
+
+std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) noexcept {
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= kFnvPrime;
+  }
+  return hash;
+}
+
+api::Batch toApiBatch(const OutreachBatch& batch) {
+  const Campaign& campaign = *batch.campaign;
+  return api::Batch{
+      .tenant_id = campaign.tenant,
+      .batch_id = batch.batch_id,
+      .campaign_id = campaign.id,
+      .template_name = campaign.template_name,
+      .category = campaign.category,
+      .recipients = batch.recipients,
+  };
+}
+
+// How many recipients the verdict lets us send. Never trust a count beyond the batch.
+std::uint32_t sendable(const api::Verdict& verdict, std::size_t batch_size) {
+  if (verdict.decision == api::Decision::block) return 0;
+  return static_cast<std::uint32_t>(
+      std::min<std::size_t>(verdict.recipients_allowed, batch_size));
+}
+
+}  // namespace
+
+bool DeliverySimulation::fails(std::string_view recipient, std::string_view batch_id) const noexcept {
+  std::uint64_t hash = fnv1a(fnv1a(kFnvOffset, recipient), batch_id);
+  return static_cast<int>(hash % 100) < failure_percent_;
+}
+
+BatchResult sendBatch(api::CreditGate& gate, const OutreachBatch& batch,
+                      const DeliverySimulation& delivery) {
+  BatchResult result;
+  result.batch = &batch;
+  result.verdict = gate.decide(toApiBatch(batch));
+  result.sent = sendable(result.verdict, batch.recipients.size());
+  if (result.sent == 0) return result;
+
+  std::vector<api::RecipientOutcome> outcomes;
+  outcomes.reserve(result.sent);
+  for (std::uint32_t i = 0; i < result.sent; ++i) {
+    std::string_view recipient = batch.recipients[i];
+    bool failed = delivery.fails(recipient, batch.batch_id);
+    result.failed += failed ? 1 : 0;
+    outcomes.push_back({recipient, failed ? api::Delivery::failed : api::Delivery::delivered});
+  }
+  result.settlement = gate.report(api::OutcomeReport{
+      .tenant_id = batch.campaign->tenant, .batch_id = batch.batch_id, .outcomes = outcomes});
+  return result;
+}
+
+}  // namespace sample_gateway

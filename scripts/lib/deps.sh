@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Debian 12 packages that creditgate needs to build, test and run its demo.
+# Source this file, then call creditgate_install_deps. It installs only what is missing.
+#
+# Do not add libboost-all-dev or libboost-dev: those are Boost 1.74 and conflict with the 1.81
+# packages below (see shared/REFERENCE.md).
+
+CREDITGATE_DEPS=(
+  cmake g++ make pkg-config
+  libboost1.81-dev libboost-json1.81-dev
+  libpqxx-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql-15 postgresql-client-15
+)
+
+# True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).
+creditgate_pkg_installed() {
+  local status
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
+  [[ $status == installed ]]
+}
+
+creditgate_install_deps() {
+  local pkg log rc
+  local -a missing=() sudo=()
+
+  for pkg in "${CREDITGATE_DEPS[@]}"; do
+    creditgate_pkg_installed "$pkg" || missing+=("$pkg")
+  done
+  if ((${#missing[@]} == 0)); then
+    echo "dependencies: all ${#CREDITGATE_DEPS[@]} packages already installed"
+    return 0
+  fi
+
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo --non-interactive)
+    else
+      echo "error: missing packages (${missing[*]}) and not root; install them or run as root" >&2
+      return 1
+    fi
+  fi
+
+  echo "dependencies: installing ${missing[*]}"
+  log=$(mktemp /tmp/creditgate-apt.XXXXXX)
+  # Quiet on success; the whole apt output on failure. Wait for a dpkg lock held by someone else.
+  rc=0
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get -q -o DPkg::Lock::Timeout=600 update >"$log" 2>&1 || rc=$?
+  if ((rc == 0)); then
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get -q -y --no-install-recommends -o DPkg::Lock::Timeout=600 \
+      install "${missing[@]}" >>"$log" 2>&1 || rc=$?
+  fi
+  if ((rc != 0)); then
+    echo "error: apt-get failed (exit $rc) installing: ${missing[*]}" >&2
+    cat "$log" >&2
+    rm -f -- "$log"
+    return "$rc"
+  fi
+  rm -f -- "$log"
+
+  for pkg in "${missing[@]}"; do
+    if ! creditgate_pkg_installed "$pkg"; then
+      echo "error: $pkg still not installed after apt-get" >&2
+      return 1
+    fi
+  done
+  echo "dependencies: installed ${#missing[@]} package(s)"
+}
