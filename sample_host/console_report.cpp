@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace sample_gateway {
 namespace api = creditgate::api;
@@ -12,6 +13,7 @@ namespace {
 constexpr std::size_t kDecisionWidth = 13;  // "allow_partial"
 constexpr std::size_t kReasonWidth = 24;    // "overdraft_limit_exceeded"
 constexpr std::size_t kAmountWidth = 10;    // "123.456789": wider amounts push the line, no harm
+constexpr std::size_t kCurrencyWidth = 3;   // ISO 4217
 
 std::string padRight(std::string text, std::size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
@@ -28,15 +30,14 @@ std::string fixedText(const char (&field)[N]) {
   return std::string(field, ::strnlen(field, N));
 }
 
-std::string money(std::int64_t micros, const std::string& currency) {
-  std::string text = padLeft(formatMicros(micros), kAmountWidth);
-  return currency.empty() ? text : text + " " + currency;
+// Amount right-aligned, currency in a fixed column, so the columns after it line up too.
+std::string money(std::string amount, const std::string& currency) {
+  return padLeft(std::move(amount), kAmountWidth) + " " + padRight(currency, kCurrencyWidth);
 }
 
 std::string balanceText(const api::Verdict& verdict) {
-  std::string currency = fixedText(verdict.currency);
-  if (!verdict.balance_known) return padRight("balance ?", kAmountWidth + 8 + currency.size() + 1);
-  return "balance " + money(verdict.balance_after_micros, currency);
+  std::string amount = verdict.balance_known ? formatMicros(verdict.balance_after_micros) : "?";
+  return "balance " + money(std::move(amount), fixedText(verdict.currency));
 }
 
 std::string settlementText(const BatchResult& result) {
@@ -85,7 +86,7 @@ std::string formatBatchLine(const BatchResult& result, const BatchColumns& colum
   if (verdict.decision == api::Decision::block) {
     line += balanceText(verdict) + "  " + fixedText(verdict.detail);
   } else {
-    line += "charged " + money(verdict.charged_micros, fixedText(verdict.currency)) + "  " +
+    line += "charged " + money(formatMicros(verdict.charged_micros), fixedText(verdict.currency)) + "  " +
             balanceText(verdict) + "  sent " + std::to_string(result.sent) + "/" +
             std::to_string(batch.recipients.size());
     if (result.settlement) line += "  " + settlementText(result);

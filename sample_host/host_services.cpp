@@ -1,7 +1,9 @@
 #include "host_services.hpp"
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 #include <boost/json/object.hpp>
@@ -63,7 +65,13 @@ bool GatewayServices::notify(const api::Notification& notification) noexcept {
       log(api::LogLevel::info, "notification " + line.substr(0, line.size() - 1));
       return true;
     }
-    return appendLine(line);
+    if (appendLine(line)) return true;
+    int error = errno;
+    // Said once per event: the plugin keeps the event and may hand it over again.
+    log(api::LogLevel::warning, "cannot append notification " + std::string(notification.event_id) +
+                                    " to " + notifications_file_->string() + ": " +
+                                    std::strerror(error));
+    return false;
   } catch (...) {
     return false;
   }

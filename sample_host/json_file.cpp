@@ -103,7 +103,7 @@ std::string kindName(const json::value& value) {
     case json::kind::bool_: return "a boolean";
     case json::kind::int64:
     case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a number with a fraction";
+    case json::kind::double_: return "a non-integer number";
     case json::kind::string: return "a string";
     case json::kind::array: return "an array";
     case json::kind::object: return "an object";

@@ -160,7 +160,8 @@ int main(int argc, char** argv) {
   try {
     command = parseCommandLine(argc, argv);
   } catch (const UsageError& e) {
-    std::cerr << "sample_gateway: " << e.what() << "\n\n" << kUsage;
+    std::cerr << "sample_gateway: " << e.what() << "\n" << kUsage.substr(0, kUsage.find('\n') + 1)
+              << "run 'sample_gateway --help' for more\n";
     return kExitUsage;
   }
   if (command.help) {

@@ -1,0 +1,110 @@
+#include "batch_validation.hpp"
+
+#include <unordered_set>
+
+#include "recipient.hpp"
+
+namespace creditgate {
+namespace {
+
+bool isGraph(char c) { return c > ' ' && c < 0x7f; }    // printable, no space
+bool isPrint(char c) { return c >= ' ' && c < 0x7f; }   // printable, space allowed
+
+// Ids are data, stored and compared as given; only their shape is checked here. Quotes,
+// semicolons and the like are fine: nothing is ever spliced into SQL text.
+std::optional<BatchProblem> checkText(std::string_view field, std::string_view value,
+                                      std::size_t min_length, std::size_t max_length,
+                                      bool allow_space, api::Reason reason) {
+  auto problem = [&](const std::string& what) {
+    return BatchProblem{reason, std::string(field) + ": " + quoteForMessage(value) + " " + what};
+  };
+  if (value.size() < min_length) {
+    return BatchProblem{reason, std::string(field) + " is empty"};
+  }
+  if (value.size() > max_length) {
+    return problem("is longer than " + std::to_string(max_length) + " bytes");
+  }
+  for (char c : value) {
+    if (!(allow_space ? isPrint(c) : isGraph(c))) {
+      return problem(allow_space ? "has a non-printable character"
+                                 : "has a space or non-printable character");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string quoteForMessage(std::string_view text, std::size_t max_length) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (std::size_t i = 0; i < text.size() && i < max_length; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= ' ' && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  if (text.size() > max_length) out += "...";
+  out += "'";
+  return out;
+}
+
+std::optional<BatchProblem> findBatchProblem(const api::Batch& batch,
+                                             std::uint32_t max_batch_recipients,
+                                             Category& category) {
+  using api::Reason;
+  if (auto p = checkText("tenant_id", batch.tenant_id, 1, kMaxTenantIdLength, false,
+                         Reason::invalid_tenant_id)) {
+    return p;
+  }
+  if (auto p = checkText("batch_id", batch.batch_id, 1, kMaxBatchIdLength, true,
+                         Reason::invalid_batch_id)) {
+    return p;
+  }
+  if (auto p = checkText("campaign_id", batch.campaign_id, 0, kMaxCampaignIdLength, true,
+                         Reason::invalid_campaign_id)) {
+    return p;
+  }
+  if (auto p = checkText("template_name", batch.template_name, 1, kMaxTemplateLength, true,
+                         Reason::invalid_template)) {
+    return p;
+  }
+  const auto parsed = parseCategory(batch.category);
+  if (!parsed) {
+    return BatchProblem{Reason::unknown_category,
+                        "category: " + quoteForMessage(batch.category) +
+                            " is not one of marketing, utility, authentication, "
+                            "authentication_international, service"};
+  }
+  category = *parsed;
+  if (batch.recipients.empty()) {
+    return BatchProblem{Reason::no_recipients, "recipients: the batch has no recipients"};
+  }
+  if (batch.recipients.size() > max_batch_recipients) {
+    return BatchProblem{Reason::too_many_recipients,
+                        "recipients: " + std::to_string(batch.recipients.size()) +
+                            " recipients, more than limits.max_batch_recipients = " +
+                            std::to_string(max_batch_recipients)};
+  }
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(batch.recipients.size());
+  for (std::size_t i = 0; i < batch.recipients.size(); ++i) {
+    const std::string_view recipient = batch.recipients[i];
+    if (auto problem = e164Problem(recipient)) {
+      return BatchProblem{Reason::invalid_recipient,
+                          "recipients[" + std::to_string(i) + "]: " + *problem};
+    }
+    if (!seen.insert(recipient).second) {
+      return BatchProblem{Reason::duplicate_recipient,
+                          "recipients[" + std::to_string(i) + "]: " + quoteForMessage(recipient) +
+                              " appears more than once in the batch"};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace creditgate

@@ -1,0 +1,380 @@
+#include "credit_gate.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "batch_validation.hpp"
+#include "decimal_micros.hpp"
+
+namespace creditgate {
+namespace {
+
+template <std::size_t N>
+void copyText(char (&out)[N], std::string_view text) {
+  const std::size_t n = std::min(text.size(), N - 1);
+  std::memcpy(out, text.data(), n);
+  out[n] = '\0';
+}
+
+api::Verdict blockVerdict(api::Reason reason, std::string_view detail) {
+  api::Verdict verdict;
+  verdict.decision = api::Decision::block;
+  verdict.reason = reason;
+  copyText(verdict.detail, detail);
+  return verdict;
+}
+
+std::string_view policyText(InsufficientCreditPolicy policy) { return policyName(policy); }
+
+}  // namespace
+
+// A batch that passed validation and pricing (reason ok), or the block reason why not.
+struct CreditGatePlugin::Priced {
+  api::Reason reason = api::Reason::ok;
+  std::string detail;
+  Category category = Category::marketing;
+  std::string currency;
+  PricedBatch price;
+  std::shared_ptr<const RateSnapshot> snapshot;  // keeps the market names of `price` alive
+};
+
+std::unique_ptr<api::CreditGate> CreditGatePlugin::create(const api::PluginContext& context,
+                                                          std::string& error) {
+  if (context.struct_size < sizeof(api::PluginContext) || context.services == nullptr) {
+    error = "creditgate: the host passed an incomplete PluginContext";
+    return nullptr;
+  }
+  auto loaded = loadConfigFile(std::string(context.config_path));
+  if (auto* problem = std::get_if<ConfigError>(&loaded)) {
+    error = "creditgate: config " + std::string(context.config_path) + ": " + problem->toString();
+    return nullptr;
+  }
+  auto config = std::make_shared<const Config>(std::move(std::get<Config>(loaded)));
+  return std::unique_ptr<api::CreditGate>(
+      new CreditGatePlugin(*context.services, std::string(context.config_path), std::move(config)));
+}
+
+CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string config_path,
+                                   std::shared_ptr<const Config> config)
+    : services_(services),
+      config_path_(std::move(config_path)),
+      config_(config),
+      ledger_(PoolOptions{config->database_dsn, config->pool_size, config->statement_timeout_ms,
+                          config->connect_timeout_s}),
+      rates_(ledger_, services, std::chrono::milliseconds(config->rates_refresh_ms),
+             std::chrono::milliseconds(config->statement_timeout_ms)) {}
+
+Ledger::Deadline CreditGatePlugin::deadlineFor(const Config& config) const {
+  return ConnectionPool::Clock::now() + std::chrono::milliseconds(config.statement_timeout_ms);
+}
+
+api::Reason CreditGatePlugin::reasonFor(const LedgerError& error) {
+  counters_.countLedgerError();
+  services_.log(api::LogLevel::error, std::string("creditgate: ") + error.what());
+  switch (error.kind()) {
+    case LedgerError::Kind::timeout: return api::Reason::ledger_timeout;
+    case LedgerError::Kind::unavailable:
+    case LedgerError::Kind::in_doubt: return api::Reason::ledger_unavailable;
+    case LedgerError::Kind::rejected: return api::Reason::internal_error;
+  }
+  return api::Reason::internal_error;
+}
+
+std::optional<std::string> CreditGatePlugin::currencyOf(std::string_view tenant_id,
+                                                        Ledger::Deadline deadline) {
+  {
+    std::shared_lock lock(currencies_mutex_);
+    if (auto it = currencies_.find(std::string(tenant_id)); it != currencies_.end()) {
+      return it->second;
+    }
+  }
+  auto currency = ledger_.tenantCurrency(tenant_id, deadline);
+  if (currency) {  // unknown tenants are not cached: an admin may add them any time
+    std::unique_lock lock(currencies_mutex_);
+    currencies_.emplace(std::string(tenant_id), *currency);
+  }
+  return currency;
+}
+
+CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& batch,
+                                                            const Config& config,
+                                                            Ledger::Deadline deadline) {
+  Priced out;
+  if (auto problem = findBatchProblem(batch, config.max_batch_recipients, out.category)) {
+    out.reason = problem->reason;
+    out.detail = std::move(problem->detail);
+    return out;
+  }
+  out.snapshot = rates_.current();
+  if (!out.snapshot) {
+    out.reason = api::Reason::rate_not_found;
+    out.detail = "no rate data has been loaded from the database yet";
+    return out;
+  }
+  auto currency = currencyOf(batch.tenant_id, deadline);
+  if (!currency) {
+    out.reason = api::Reason::unknown_tenant;
+    out.detail = "tenant_id: " + quoteForMessage(batch.tenant_id) + " is not a known tenant";
+    return out;
+  }
+  out.currency = *currency;
+  out.price = out.snapshot->price(out.currency, out.category, batch.recipients);
+  if (out.price.reason == api::Reason::currency_mismatch) {
+    // No card in force for the tenant's currency: nothing can be priced.
+    out.reason = api::Reason::rate_not_found;
+    out.detail = "no rate card in force for currency " + out.currency;
+  } else {
+    out.reason = out.price.reason;
+    out.detail = out.price.detail;
+  }
+  return out;
+}
+
+api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
+  api::Verdict verdict;
+  try {
+    verdict = decideOrThrow(batch);
+  } catch (const LedgerError& e) {
+    verdict = blockVerdict(reasonFor(e), e.kind() == LedgerError::Kind::in_doubt
+                                             ? "the ledger may or may not have recorded this "
+                                               "batch; retry with the same batch_id"
+                                             : e.what());
+  } catch (const std::exception& e) {
+    services_.log(api::LogLevel::error, std::string("creditgate: decide failed: ") + e.what());
+    verdict = blockVerdict(api::Reason::internal_error, "internal error; see the gateway log");
+  } catch (...) {
+    services_.log(api::LogLevel::error, "creditgate: decide failed with an unknown exception");
+    verdict = blockVerdict(api::Reason::internal_error, "internal error; see the gateway log");
+  }
+  counters_.count(verdict.decision, verdict.reason);
+  return verdict;
+}
+
+api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
+  const std::shared_ptr<const Config> config = config_.load();
+  const Ledger::Deadline deadline = deadlineFor(*config);
+  Priced priced = validateAndPrice(batch, *config, deadline);
+  if (priced.reason != api::Reason::ok) {
+    api::Verdict verdict = blockVerdict(priced.reason, priced.detail);
+    copyText(verdict.currency, priced.currency);
+    return verdict;
+  }
+  const EffectivePolicy policy = config->policyFor(batch.tenant_id, priced.category);
+  const LedgerDecision decided = ledger_.decide(
+      DecisionRequest{batch.tenant_id, batch.batch_id, batch.campaign_id, batch.template_name,
+                      categoryName(priced.category), batch.recipients, priced.price.unit_prices,
+                      priced.currency, policyText(policy.on_insufficient_credit),
+                      policy.overdraft_limit_micros, priced.price.card_id},
+      deadline);
+
+  api::Verdict verdict;
+  verdict.decision = decided.decision;
+  verdict.reason = decided.reason;
+  verdict.replayed = decided.replayed;
+  verdict.recipients_allowed = decided.recipients_allowed;
+  verdict.charged_micros = decided.charged_micros;
+  verdict.balance_known = decided.balance_after_micros.has_value();
+  verdict.balance_after_micros = decided.balance_after_micros.value_or(0);
+  copyText(verdict.currency, decided.currency);
+  std::string detail;
+  switch (decided.reason) {
+    case api::Reason::ok: break;
+    case api::Reason::overdraft:
+      detail = "debited into the overdraft (limit " + formatMicros(policy.overdraft_limit_micros) +
+               " " + decided.currency + "); batch flagged";
+      break;
+    case api::Reason::batch_conflict:
+      detail = "batch_id " + quoteForMessage(batch.batch_id) +
+               " was already used for different content";
+      break;
+    case api::Reason::insufficient_credit:
+    case api::Reason::overdraft_limit_exceeded:
+      detail = "price " + formatMicros(priced.price.total_micros) + " " + decided.currency +
+               ", balance " + formatMicros(verdict.balance_after_micros) + " " + decided.currency;
+      break;
+    case api::Reason::unknown_tenant:
+      detail = "tenant_id: " + quoteForMessage(batch.tenant_id) + " is not a known tenant";
+      break;
+    default: break;
+  }
+  if (decided.replayed) detail = "replay of an earlier decision; no money moved" +
+                                 (detail.empty() ? "" : "; " + detail);
+  copyText(verdict.detail, detail);
+  return verdict;
+}
+
+api::Quote CreditGatePlugin::quote(const api::Batch& batch) noexcept {
+  api::Quote quote;
+  try {
+    return quoteOrThrow(batch);
+  } catch (const LedgerError& e) {
+    quote.reason = reasonFor(e);
+    copyText(quote.detail, e.what());
+  } catch (const std::exception& e) {
+    services_.log(api::LogLevel::error, std::string("creditgate: quote failed: ") + e.what());
+    quote.reason = api::Reason::internal_error;
+    copyText(quote.detail, "internal error; see the gateway log");
+  } catch (...) {
+    quote.reason = api::Reason::internal_error;
+  }
+  quote.decision = api::Decision::block;
+  return quote;
+}
+
+api::Quote CreditGatePlugin::quoteOrThrow(const api::Batch& batch) {
+  const std::shared_ptr<const Config> config = config_.load();
+  const Ledger::Deadline deadline = deadlineFor(*config);
+  api::Quote quote;
+  quote.recipients_total = static_cast<std::uint32_t>(batch.recipients.size());
+  Priced priced = validateAndPrice(batch, *config, deadline);
+  copyText(quote.currency, priced.currency);
+  if (priced.reason != api::Reason::ok) {
+    quote.decision = api::Decision::block;
+    quote.reason = priced.reason;
+    copyText(quote.detail, priced.detail);
+    return quote;
+  }
+  quote.total_micros = priced.price.total_micros;
+  // One line per market: within one batch every recipient of a market costs the same.
+  std::map<MarketIndex, api::QuoteLine> lines;
+  for (std::size_t i = 0; i < priced.price.markets.size(); ++i) {
+    api::QuoteLine& line = lines[priced.price.markets[i]];
+    line.recipients += 1;
+    line.unit_price_micros = priced.price.unit_prices[i];
+    line.amount_micros += priced.price.unit_prices[i];
+  }
+  for (auto& [market, line] : lines) {
+    copyText(line.market, priced.snapshot->marketName(market));
+    copyText(line.category, categoryName(priced.category));
+    quote.lines.push_back(line);
+  }
+
+  const EffectivePolicy policy = config->policyFor(batch.tenant_id, priced.category);
+  const LedgerQuote answer = ledger_.quote(
+      DecisionRequest{batch.tenant_id, batch.batch_id, batch.campaign_id, batch.template_name,
+                      categoryName(priced.category), batch.recipients, priced.price.unit_prices,
+                      priced.currency, policyText(policy.on_insufficient_credit),
+                      policy.overdraft_limit_micros, priced.price.card_id},
+      deadline);
+  quote.decision = answer.decision;
+  quote.reason = answer.reason;
+  quote.balance_known = answer.balance_micros.has_value();
+  quote.available_micros = answer.available_micros.value_or(0);
+  quote.recipients_affordable = answer.recipients_affordable;
+  return quote;
+}
+
+api::Settlement CreditGatePlugin::report(const api::OutcomeReport& outcomes) noexcept {
+  api::Settlement settlement;
+  try {
+    return reportOrThrow(outcomes);
+  } catch (const LedgerError& e) {
+    settlement.reason = reasonFor(e);
+    copyText(settlement.detail, e.what());
+  } catch (const std::exception& e) {
+    services_.log(api::LogLevel::error, std::string("creditgate: report failed: ") + e.what());
+    settlement.reason = api::Reason::internal_error;
+    copyText(settlement.detail, "internal error; see the gateway log");
+  } catch (...) {
+    settlement.reason = api::Reason::internal_error;
+  }
+  settlement.ok = false;
+  return settlement;
+}
+
+api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcomes) {
+  api::Settlement settlement;
+  auto refuse = [&settlement](api::Reason reason, const std::string& detail) {
+    settlement.ok = false;
+    settlement.reason = reason;
+    copyText(settlement.detail, detail);
+    return settlement;
+  };
+  if (outcomes.tenant_id.empty() || outcomes.tenant_id.size() > kMaxTenantIdLength) {
+    return refuse(api::Reason::invalid_tenant_id,
+                  "tenant_id: " + quoteForMessage(outcomes.tenant_id) + " is not a tenant id");
+  }
+  if (outcomes.batch_id.empty() || outcomes.batch_id.size() > kMaxBatchIdLength) {
+    return refuse(api::Reason::invalid_batch_id,
+                  "batch_id: " + quoteForMessage(outcomes.batch_id) + " is not a batch id");
+  }
+  const std::size_t count = outcomes.outcomes.size();
+  std::vector<std::string_view> recipients;
+  recipients.reserve(count);
+  auto delivered = std::make_unique<bool[]>(count);  // std::vector<bool> cannot be a span
+  for (std::size_t i = 0; i < outcomes.outcomes.size(); ++i) {
+    const api::RecipientOutcome& outcome = outcomes.outcomes[i];
+    if (outcome.recipient.empty() || (outcome.delivery != api::Delivery::delivered &&
+                                      outcome.delivery != api::Delivery::failed)) {
+      return refuse(api::Reason::invalid_outcome,
+                    "outcomes[" + std::to_string(i) + "]: no recipient or an unknown delivery state");
+    }
+    recipients.push_back(outcome.recipient);
+    delivered[i] = outcome.delivery == api::Delivery::delivered;
+  }
+
+  const std::shared_ptr<const Config> config = config_.load();
+  const LedgerSettlement settled =
+      ledger_.settle(outcomes.tenant_id, outcomes.batch_id, recipients,
+                     std::span<const bool>(delivered.get(), count),
+                     deadlineFor(*config));
+  settlement.ok = settled.reason == api::Reason::ok;
+  settlement.reason = settled.reason;
+  settlement.refunded_recipients = settled.refunded_recipients;
+  settlement.refunded_micros = settled.refunded_micros;
+  settlement.already_settled = settled.already_settled;
+  settlement.not_in_batch = settled.not_in_batch;
+  settlement.balance_after_micros = settled.balance_after_micros.value_or(0);
+  copyText(settlement.currency, settled.currency);
+  if (settled.reason == api::Reason::unknown_batch) {
+    copyText(settlement.detail, "batch_id " + quoteForMessage(outcomes.batch_id) +
+                                    " was never allowed for this tenant; nothing to settle");
+  } else if (settled.reason == api::Reason::unknown_tenant) {
+    copyText(settlement.detail,
+             "tenant_id: " + quoteForMessage(outcomes.tenant_id) + " is not a known tenant");
+  }
+  return settlement;
+}
+
+api::ReloadResult CreditGatePlugin::reload() noexcept {
+  api::ReloadResult result;
+  try {
+    auto loaded = loadConfigFile(config_path_);
+    if (auto* problem = std::get_if<ConfigError>(&loaded)) {
+      const std::string text = "config " + config_path_ + " refused, the running config stays: " +
+                               problem->toString();
+      services_.log(api::LogLevel::error, "creditgate: " + text);
+      result.generation = config_generation_.load();
+      copyText(result.detail, text);
+      return result;
+    }
+    auto next = std::make_shared<const Config>(std::move(std::get<Config>(loaded)));
+    const auto current = config_.load();
+    if (next->database_dsn != current->database_dsn || next->pool_size != current->pool_size ||
+        next->connect_timeout_s != current->connect_timeout_s) {
+      services_.log(api::LogLevel::warning,
+                    "creditgate: database connection settings change only at restart");
+    }
+    config_.store(std::move(next));
+    result.ok = true;
+    result.generation = config_generation_.fetch_add(1) + 1;
+    rates_.refreshNow();
+    return result;
+  } catch (const std::exception& e) {
+    copyText(result.detail, std::string("reload failed: ") + e.what());
+    return result;
+  }
+}
+
+std::string CreditGatePlugin::metricsText() noexcept {
+  try {
+    return counters_.prometheusText();
+  } catch (...) {
+    return {};
+  }
+}
+
+}  // namespace creditgate

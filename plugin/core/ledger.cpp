@@ -1,0 +1,226 @@
+#include "ledger.hpp"
+
+#include <pqxx/pqxx>
+
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "pg_array.hpp"
+
+namespace creditgate {
+namespace {
+
+// Statement names double as what logs and errors call them.
+constexpr const char* kDecideBatch = "decide_batch";
+constexpr const char* kQuoteBatch = "quote_batch";
+constexpr const char* kSettleOutcomes = "settle_outcomes";
+constexpr const char* kTenantCurrency = "tenant_currency";
+constexpr const char* kRateDataVersion = "rate_data_version";
+
+void prepareStatements(pqxx::connection& connection) {
+  connection.prepare(kDecideBatch,
+                     "SELECT * FROM creditgate.decide_batch($1, $2, $3, $4, $5, $6::text[],"
+                     " $7::bigint[], $8, $9, $10, $11)");
+  connection.prepare(kQuoteBatch,
+                     "SELECT * FROM creditgate.quote_batch($1, $2, $3, $4, $5, $6::text[],"
+                     " $7::bigint[], $8, $9, $10)");
+  connection.prepare(kSettleOutcomes,
+                     "SELECT * FROM creditgate.settle_outcomes($1, $2, $3::text[], $4::boolean[])");
+  connection.prepare(kTenantCurrency, "SELECT creditgate.tenant_currency($1)");
+  connection.prepare(kRateDataVersion, "SELECT creditgate.rate_data_version()");
+}
+
+std::string firstLine(const char* what) {
+  std::string text(what);
+  if (auto newline = text.find('\n'); newline != std::string::npos) text.resize(newline);
+  return text;
+}
+
+// libpqxx 6.4 has no string_traits for std::string_view parameters.
+std::string text(std::string_view view) { return std::string(view); }
+
+template <typename T>
+std::optional<T> optionalField(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<T>();
+}
+
+}  // namespace
+
+api::Decision decisionFromText(std::string_view text) {
+  for (auto d : {api::Decision::allow, api::Decision::allow_flagged, api::Decision::allow_partial,
+                 api::Decision::block}) {
+    if (text == api::decisionName(d)) return d;
+  }
+  throw LedgerError(LedgerError::Kind::rejected, "unknown decision from the ledger: " +
+                                                     std::string(text));
+}
+
+api::Reason reasonFromText(std::string_view text) {
+  for (std::uint16_t code = 0; code <= static_cast<std::uint16_t>(api::Reason::invalid_outcome);
+       ++code) {
+    const auto reason = static_cast<api::Reason>(code);
+    if (text == api::reasonCode(reason)) return reason;
+  }
+  throw LedgerError(LedgerError::Kind::rejected, "unknown reason from the ledger: " +
+                                                     std::string(text));
+}
+
+Ledger::Ledger(PoolOptions options) : pool_(std::move(options), prepareStatements) {}
+
+// Runs `work` on a pooled connection and maps every failure to a LedgerError. Never retries: a
+// decision is only safe to retry with the same batch_id, which is the gateway's call to make.
+template <typename Work>
+auto Ledger::run(Deadline deadline, Work&& work) {
+  std::optional<ConnectionPool::Lease> lease;
+  try {
+    lease.emplace(pool_.acquire(deadline));
+  } catch (const PoolUnavailable& e) {
+    throw LedgerError(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
+                      e.what());
+  }
+  try {
+    return work(lease->connection());
+  } catch (const pqxx::in_doubt_error& e) {
+    lease->discard();
+    throw LedgerError(LedgerError::Kind::in_doubt,
+                      "the ledger connection broke during commit: " + firstLine(e.what()));
+  } catch (const pqxx::broken_connection& e) {
+    lease->discard();
+    throw LedgerError(LedgerError::Kind::unavailable,
+                      "the ledger connection broke: " + firstLine(e.what()));
+  } catch (const pqxx::sql_error& e) {
+    // 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout).
+    if (e.sqlstate() == "57014" || e.sqlstate() == "55P03") {
+      throw LedgerError(LedgerError::Kind::timeout,
+                        "the ledger did not answer before the deadline: " + firstLine(e.what()));
+    }
+    // A statement that failed mid-way may leave the session in a state we do not want to reuse.
+    lease->discard();
+    throw LedgerError(LedgerError::Kind::rejected,
+                      "the ledger refused the call: " + firstLine(e.what()));
+  } catch (const pqxx::failure& e) {
+    lease->discard();
+    throw LedgerError(LedgerError::Kind::unavailable, "ledger failure: " + firstLine(e.what()));
+  }
+}
+
+LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
+  const std::string recipients = pgTextArray(r.recipients);
+  const std::string prices = pgBigintArray(r.unit_prices_micros);
+  return run(deadline, [&](pqxx::connection& connection) {
+    // One autocommit statement: the function's work is one transaction and one round trip.
+    pqxx::nontransaction txn(connection);
+    pqxx::row row = txn.exec_prepared1(
+        kDecideBatch, text(r.tenant_id), text(r.batch_id), text(r.campaign_id),
+        text(r.template_name), text(r.category), recipients, prices, text(r.currency),
+        text(r.policy), r.overdraft_limit_micros, r.rate_card_id);
+    LedgerDecision out;
+    out.decision = decisionFromText(row["decision"].c_str());
+    out.reason = reasonFromText(row["reason"].c_str());
+    out.charged_micros = row["charged_micros"].as<std::int64_t>();
+    out.balance_after_micros = optionalField<std::int64_t>(row["balance_after_micros"]);
+    out.recipients_allowed = row["recipients_allowed"].as<std::uint32_t>();
+    out.replayed = row["replayed"].as<bool>();
+    out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+    return out;
+  });
+}
+
+LedgerQuote Ledger::quote(const DecisionRequest& r, Deadline deadline) {
+  const std::string recipients = pgTextArray(r.recipients);
+  const std::string prices = pgBigintArray(r.unit_prices_micros);
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    pqxx::row row = txn.exec_prepared1(
+        kQuoteBatch, text(r.tenant_id), text(r.batch_id), text(r.campaign_id),
+        text(r.template_name), text(r.category), recipients, prices, text(r.currency),
+        text(r.policy), r.overdraft_limit_micros);
+    LedgerQuote out;
+    out.decision = decisionFromText(row["decision"].c_str());
+    out.reason = reasonFromText(row["reason"].c_str());
+    out.balance_micros = optionalField<std::int64_t>(row["balance_micros"]);
+    out.available_micros = optionalField<std::int64_t>(row["available_micros"]);
+    out.recipients_affordable = row["recipients_affordable"].as<std::uint32_t>();
+    out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+    return out;
+  });
+}
+
+LedgerSettlement Ledger::settle(std::string_view tenant_id, std::string_view batch_id,
+                                std::span<const std::string_view> recipients,
+                                std::span<const bool> delivered, Deadline deadline) {
+  const std::string recipient_array = pgTextArray(recipients);
+  const std::string delivered_array = pgBoolArray(delivered);
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    pqxx::row row = txn.exec_prepared1(kSettleOutcomes, text(tenant_id), text(batch_id),
+                                       recipient_array, delivered_array);
+    LedgerSettlement out;
+    out.reason = reasonFromText(row["status"].c_str());
+    out.refunded_recipients = row["refunded_recipients"].as<std::uint32_t>();
+    out.refunded_micros = row["refunded_micros"].as<std::int64_t>();
+    out.already_settled = row["already_settled"].as<std::uint32_t>();
+    out.not_in_batch = row["not_in_batch"].as<std::uint32_t>();
+    out.balance_after_micros = optionalField<std::int64_t>(row["balance_after_micros"]);
+    out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+    return out;
+  });
+}
+
+std::optional<std::string> Ledger::tenantCurrency(std::string_view tenant_id, Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) -> std::optional<std::string> {
+    pqxx::nontransaction txn(connection);
+    pqxx::row row = txn.exec_prepared1(kTenantCurrency, text(tenant_id));
+    if (row[0].is_null()) return std::nullopt;
+    return std::string(row[0].c_str());
+  });
+}
+
+std::int64_t Ledger::rateDataVersion(Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    return txn.exec_prepared1(kRateDataVersion)[0].as<std::int64_t>();
+  });
+}
+
+RateData Ledger::loadRateData(const std::string& day, Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) {
+    // One snapshot for all four reads, so a concurrent import is seen whole or not at all.
+    pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>
+        txn(connection);
+    RateData data;
+    data.fallback_market = "Other";
+    for (const auto& row : txn.exec("SELECT * FROM creditgate.markets()")) {
+      data.markets.push_back(row[0].as<std::string>());
+    }
+    for (const auto& row :
+         txn.exec_params("SELECT prefix, market FROM creditgate.market_prefixes_at($1::date)", day)) {
+      data.prefixes.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
+    }
+    for (const auto& row :
+         txn.exec_params("SELECT card_id, currency FROM creditgate.rate_cards_at($1::date)", day)) {
+      data.cards.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>()});
+    }
+    for (const auto& row : txn.exec_params(
+             "SELECT card_id, market, category, rate_micros FROM creditgate.rates_at($1::date)",
+             day)) {
+      RateData::Rate rate;
+      rate.card_id = row[0].as<std::int64_t>();
+      rate.market = row[1].as<std::string>();
+      const auto category = parseCategory(row[2].c_str());
+      if (!category) {
+        throw LedgerError(LedgerError::Kind::rejected,
+                          "unknown category in rate data: " + row[2].as<std::string>());
+      }
+      rate.category = *category;
+      rate.micros = optionalField<std::int64_t>(row[3]);
+      data.rates.push_back(std::move(rate));
+    }
+    txn.commit();
+    return data;
+  });
+}
+
+}  // namespace creditgate

@@ -7,9 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace pqxx {
-class connection;
-}
+#include <pqxx/connection>  // pqxx::connection is a typedef: it cannot be forward-declared
 
 namespace creditgate::admin {
 

@@ -1,0 +1,62 @@
+// The credit gate: the plugin's implementation of the host API's CreditGate. Per batch: validate,
+// price from the rate snapshot, decide and debit in one ledger round trip, answer a Verdict.
+// Everything that crosses the boundary is caught here and becomes a verdict with a reason code.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "config.hpp"
+#include "creditgate/host_api.hpp"
+#include "decision_counters.hpp"
+#include "ledger.hpp"
+#include "rate_refresher.hpp"
+
+namespace creditgate {
+
+class CreditGatePlugin final : public api::CreditGate {
+ public:
+  // Null with `error` set when the config file is missing or invalid.
+  static std::unique_ptr<api::CreditGate> create(const api::PluginContext& context,
+                                                 std::string& error);
+  ~CreditGatePlugin() override = default;
+
+  api::Verdict decide(const api::Batch& batch) noexcept override;
+  api::Quote quote(const api::Batch& batch) noexcept override;
+  api::Settlement report(const api::OutcomeReport& outcomes) noexcept override;
+  api::ReloadResult reload() noexcept override;
+  std::string metricsText() noexcept override;
+
+  // For tests: poll the rate data now instead of waiting for the refresh interval.
+  bool refreshRatesNow() { return rates_.refreshNow(); }
+
+ private:
+  CreditGatePlugin(api::HostServices& services, std::string config_path,
+                   std::shared_ptr<const Config> config);
+
+  struct Priced;  // a validated, priced batch, or why not
+  Priced validateAndPrice(const api::Batch& batch, const Config& config, Ledger::Deadline deadline);
+  api::Verdict decideOrThrow(const api::Batch& batch);
+  api::Quote quoteOrThrow(const api::Batch& batch);
+  api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
+  std::optional<std::string> currencyOf(std::string_view tenant_id, Ledger::Deadline deadline);
+  Ledger::Deadline deadlineFor(const Config& config) const;
+  api::Reason reasonFor(const LedgerError& error);
+
+  api::HostServices& services_;
+  const std::string config_path_;
+  std::atomic<std::shared_ptr<const Config>> config_;
+  std::atomic<std::uint64_t> config_generation_{1};
+  Ledger ledger_;
+  RateRefresher rates_;
+  DecisionCounters counters_;
+  // A tenant's currency never changes (the database enforces it), so it may be cached; balances may not.
+  std::shared_mutex currencies_mutex_;
+  std::unordered_map<std::string, std::string> currencies_;
+};
+
+}  // namespace creditgate

@@ -1,0 +1,108 @@
+// The plugin's side of the PostgreSQL ledger: every call is one round trip to one SECURITY DEFINER
+// function (sql/004_money_functions.sql), through a prepared statement, on a pooled connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "connection_pool.hpp"
+#include "creditgate/host_api.hpp"
+#include "rate_snapshot.hpp"
+
+namespace creditgate {
+
+// Why a ledger call failed; the gate turns it into a verdict reason.
+class LedgerError : public std::runtime_error {
+ public:
+  enum class Kind {
+    unavailable,  // could not connect, or the connection broke before the statement ran
+    timeout,      // the deadline passed (waiting for a connection, a lock or the statement)
+    in_doubt,     // the connection broke during commit: the work may or may not have happened
+    rejected,     // the database refused the call (a bug on our side: bad arguments)
+  };
+  LedgerError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const noexcept { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+struct DecisionRequest {
+  std::string_view tenant_id;
+  std::string_view batch_id;
+  std::string_view campaign_id;
+  std::string_view template_name;
+  std::string_view category;
+  std::span<const std::string_view> recipients;
+  std::span<const std::int64_t> unit_prices_micros;
+  std::string_view currency;
+  std::string_view policy;  // block | flag | partial
+  std::int64_t overdraft_limit_micros = 0;
+  std::int64_t rate_card_id = 0;
+};
+
+struct LedgerDecision {
+  api::Decision decision = api::Decision::block;
+  api::Reason reason = api::Reason::internal_error;
+  std::int64_t charged_micros = 0;
+  std::optional<std::int64_t> balance_after_micros;
+  std::uint32_t recipients_allowed = 0;
+  bool replayed = false;
+  std::string currency;
+};
+
+struct LedgerQuote {
+  api::Decision decision = api::Decision::block;
+  api::Reason reason = api::Reason::internal_error;
+  std::optional<std::int64_t> balance_micros;
+  std::optional<std::int64_t> available_micros;
+  std::uint32_t recipients_affordable = 0;
+  std::string currency;
+};
+
+struct LedgerSettlement {
+  api::Reason reason = api::Reason::internal_error;  // ok | unknown_tenant | unknown_batch
+  std::uint32_t refunded_recipients = 0;
+  std::int64_t refunded_micros = 0;
+  std::uint32_t already_settled = 0;
+  std::uint32_t not_in_batch = 0;
+  std::optional<std::int64_t> balance_after_micros;
+  std::string currency;
+};
+
+class Ledger {
+ public:
+  using Deadline = ConnectionPool::Clock::time_point;
+
+  explicit Ledger(PoolOptions options);
+
+  // All of these throw LedgerError; none retries (a retry is the gateway's, with the same batch_id).
+  LedgerDecision decide(const DecisionRequest& request, Deadline deadline);
+  LedgerQuote quote(const DecisionRequest& request, Deadline deadline);
+  LedgerSettlement settle(std::string_view tenant_id, std::string_view batch_id,
+                          std::span<const std::string_view> recipients,
+                          std::span<const bool> delivered, Deadline deadline);
+  // nullopt: no such tenant.
+  std::optional<std::string> tenantCurrency(std::string_view tenant_id, Deadline deadline);
+  std::int64_t rateDataVersion(Deadline deadline);
+  // The rate data in force on `day` (YYYY-MM-DD), read in one consistent snapshot.
+  RateData loadRateData(const std::string& day, Deadline deadline);
+
+  int poolSize() const noexcept { return pool_.size(); }
+
+ private:
+  template <typename Work>
+  auto run(Deadline deadline, Work&& work);
+
+  ConnectionPool pool_;
+};
+
+api::Decision decisionFromText(std::string_view text);  // throws LedgerError(rejected)
+api::Reason reasonFromText(std::string_view text);      // throws LedgerError(rejected)
+
+}  // namespace creditgate

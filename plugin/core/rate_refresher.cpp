@@ -1,0 +1,64 @@
+#include "rate_refresher.hpp"
+
+#include <ctime>
+
+namespace creditgate {
+
+RateRefresher::RateRefresher(Ledger& ledger, api::HostServices& services,
+                             std::chrono::milliseconds interval, std::chrono::milliseconds deadline)
+    : ledger_(ledger), services_(services), interval_(interval), deadline_(deadline) {
+  refreshNow();
+  thread_ = std::thread([this] { run(); });
+}
+
+RateRefresher::~RateRefresher() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  thread_.join();
+}
+
+std::string RateRefresher::today() const {
+  // Cards and prefixes are dated in UTC, by the host's clock (which tests may fake).
+  const std::time_t seconds = static_cast<std::time_t>(services_.nowUnixMicros() / 1'000'000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &utc);
+  return day;
+}
+
+bool RateRefresher::refreshNow() {
+  std::lock_guard lock(refresh_mutex_);
+  const auto deadline = ConnectionPool::Clock::now() + deadline_;
+  try {
+    const std::string day = today();
+    const std::int64_t version = ledger_.rateDataVersion(deadline);
+    if (version == loaded_version_ && day == loaded_day_) return false;
+    auto snapshot = std::make_shared<const RateSnapshot>(ledger_.loadRateData(day, deadline));
+    snapshot_.store(std::move(snapshot));
+    loaded_version_ = version;
+    loaded_day_ = day;
+    services_.log(api::LogLevel::info, "creditgate: rate data version " + std::to_string(version) +
+                                           " for " + day + " loaded");
+    return true;
+  } catch (const std::exception& e) {
+    // The previous snapshot stays in force; the next poll tries again.
+    services_.log(api::LogLevel::warning,
+                  std::string("creditgate: rate data not refreshed: ") + e.what());
+    return false;
+  }
+}
+
+void RateRefresher::run() {
+  std::unique_lock lock(stop_mutex_);
+  while (!stop_.wait_for(lock, interval_, [this] { return stopping_; })) {
+    lock.unlock();
+    refreshNow();
+    lock.lock();
+  }
+}
+
+}  // namespace creditgate

@@ -1,0 +1,55 @@
+// Keeps the in-memory rate snapshot current: a background thread polls the database's rate data
+// version (and the calendar day, since cards and prefixes are dated) and, when either moved, builds
+// a new snapshot off the decision path and swaps it in atomically. Decisions never wait for it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "creditgate/host_api.hpp"
+#include "ledger.hpp"
+#include "rate_snapshot.hpp"
+
+namespace creditgate {
+
+class RateRefresher {
+ public:
+  // Loads once synchronously (a failure is logged; decisions then block with rate_not_found until a
+  // later poll succeeds), then polls every `interval` until destroyed.
+  RateRefresher(Ledger& ledger, api::HostServices& services, std::chrono::milliseconds interval,
+                std::chrono::milliseconds deadline);
+  ~RateRefresher();
+  RateRefresher(const RateRefresher&) = delete;
+  RateRefresher& operator=(const RateRefresher&) = delete;
+
+  // The snapshot in force; null until rate data was loaded once.
+  std::shared_ptr<const RateSnapshot> current() const noexcept { return snapshot_.load(); }
+
+  // Polls now (tests, and the host's reload()); returns true when a new snapshot was swapped in.
+  bool refreshNow();
+
+ private:
+  void run();
+  std::string today() const;
+
+  Ledger& ledger_;
+  api::HostServices& services_;
+  const std::chrono::milliseconds interval_;
+  const std::chrono::milliseconds deadline_;
+  std::atomic<std::shared_ptr<const RateSnapshot>> snapshot_;
+  std::mutex refresh_mutex_;  // one refresh at a time: the thread's, or refreshNow()'s
+  std::int64_t loaded_version_ = -1;
+  std::string loaded_day_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace creditgate
