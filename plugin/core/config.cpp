@@ -3,7 +3,6 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
-#include <limits>
 #include <memory>
 #include <system_error>
 #include <utility>

@@ -105,6 +105,7 @@ std::vector<MigrationOutcome> applyMigrations(pqxx::connection& connection,
       try {
         pqxx::work txn(connection);  // one transaction per file: a failed file rolls back alone
         txn.exec0(text);
+        txn.exec0("RESET ROLE");  // files run as creditgate_owner; the record is the runner's
         txn.exec_params0(
             "INSERT INTO public.creditgate_schema_migration (version, name, checksum)"
             " VALUES ($1, $2, $3)",

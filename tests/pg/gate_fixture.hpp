@@ -1,0 +1,85 @@
+// A credit gate (the plugin's core, in-process) over a fresh test database with rates seeded.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "credit_gate.hpp"
+#include "fake_host.hpp"
+#include "test_database.hpp"
+
+namespace creditgate::testing {
+
+// Owns the strings a Batch views, so tests can build batches in one expression.
+struct OwnedBatch {
+  std::string tenant_id;
+  std::string batch_id;
+  std::string campaign_id = "campaign";
+  std::string template_name = "offer_v1";
+  std::string category = "marketing";
+  std::vector<std::string> recipients;
+  std::vector<std::string_view> views;
+
+  api::Batch view() {
+    views.assign(recipients.begin(), recipients.end());
+    return api::Batch{tenant_id, batch_id, campaign_id, template_name, category, views};
+  }
+};
+
+inline OwnedBatch batch(const std::string& tenant, const std::string& id,
+                        std::vector<std::string> recipients,
+                        const std::string& category = "marketing") {
+  OwnedBatch b;
+  b.tenant_id = tenant;
+  b.batch_id = id;
+  b.category = category;
+  b.recipients = std::move(recipients);
+  return b;
+}
+
+// N distinct German mobile numbers (marketing: kEurGermanyMarketing each in EUR).
+inline std::vector<std::string> germanNumbers(int n, int start = 0) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back("+49151" + std::to_string(10000000 + start + i));
+  return out;
+}
+// N distinct Indian numbers (EUR marketing: kEurMarketing each).
+inline std::vector<std::string> indianNumbers(int n, int start = 0) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back("+9198" + std::to_string(10000000 + start + i));
+  return out;
+}
+
+class GateTest : public ::testing::Test {
+ protected:
+  void SetUp() override { db_.seedRates(); }
+
+  // (Re)creates the gate with this "policy" object.
+  void startGate(const std::string& policy_json, int max_batch_recipients = 1000) {
+    gate_.reset();
+    config_path_ = writeTempFile("creditgate.json",
+                                 pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients));
+    std::string error;
+    api::PluginContext context;
+    config_text_path_ = config_path_.string();  // the context only views it
+    context.config_path = config_text_path_;
+    context.services = &host_;
+    gate_ = CreditGatePlugin::create(context, error);
+    ASSERT_TRUE(gate_) << error;
+  }
+
+  api::Verdict decide(OwnedBatch batch) { return gate_->decide(batch.view()); }
+
+  TestDatabase db_;
+  FakeHost host_;
+  std::filesystem::path config_path_;
+  std::string config_text_path_;
+  std::unique_ptr<api::CreditGate> gate_;
+};
+
+inline constexpr const char* kBlockPolicy = R"({"on_insufficient_credit": "block"})";
+
+}  // namespace creditgate::testing

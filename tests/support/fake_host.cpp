@@ -1,0 +1,67 @@
+#include "fake_host.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+
+namespace creditgate::testing {
+
+void FakeHost::log(api::LogLevel level, std::string_view message) noexcept {
+  std::lock_guard lock(mutex_);
+  logs_.push_back(std::to_string(static_cast<int>(level)) + " " + std::string(message));
+}
+
+bool FakeHost::notify(const api::Notification&) noexcept { return true; }
+
+std::int64_t FakeHost::nowUnixMicros() noexcept {
+  if (const auto fixed = fixed_now_micros.load(); fixed != 0) return fixed;
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> FakeHost::logs() const {
+  std::lock_guard lock(mutex_);
+  return logs_;
+}
+
+bool FakeHost::logged(std::string_view needle) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& line : logs_) {
+    if (line.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::filesystem::path writeTempFile(const std::string& name, const std::string& json) {
+  static int counter = 0;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("creditgate-test-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(counter++));
+  std::filesystem::create_directories(dir);
+  const auto path = dir / name;
+  std::ofstream out(path);
+  out << json;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+  return path;
+}
+
+std::string pluginConfigJson(const std::string& dsn, const std::string& policy_json,
+                             int max_batch_recipients) {
+  // The DSN holds no quote or backslash in tests; JSON-escape it anyway for safety.
+  std::string escaped;
+  for (char c : dsn) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return "{\n"
+         "  \"database\": {\"dsn\": \"" + escaped + "\", \"pool_size\": 8,"
+         " \"statement_timeout_ms\": 5000, \"rates_refresh_ms\": 200},\n"
+         "  \"limits\": {\"max_batch_recipients\": " + std::to_string(max_batch_recipients) + "},\n"
+         "  \"policy\": " + policy_json + "\n"
+         "}\n";
+}
+
+}  // namespace creditgate::testing

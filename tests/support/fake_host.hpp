@@ -1,0 +1,40 @@
+// Test support: what a gateway lends the plugin (HostServices), recording what the plugin says, and
+// plugin config files written for a test database.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "creditgate/host_api.hpp"
+
+namespace creditgate::testing {
+
+class FakeHost final : public api::HostServices {
+ public:
+  void log(api::LogLevel level, std::string_view message) noexcept override;
+  bool notify(const api::Notification& notification) noexcept override;
+  std::int64_t nowUnixMicros() noexcept override;
+
+  std::vector<std::string> logs() const;
+  bool logged(std::string_view needle) const;  // any log line contains needle
+
+  // 0: the real clock.
+  std::atomic<std::int64_t> fixed_now_micros{0};
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> logs_;
+};
+
+// Writes `json` to a fresh file in a temporary directory and returns its path.
+std::filesystem::path writeTempFile(const std::string& name, const std::string& json);
+
+// A plugin config for `dsn` with the given "policy" object (JSON text) and limits.
+std::string pluginConfigJson(const std::string& dsn, const std::string& policy_json,
+                             int max_batch_recipients = 1000);
+
+}  // namespace creditgate::testing
