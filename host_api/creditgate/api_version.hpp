@@ -9,6 +9,6 @@ namespace creditgate::api {
 inline constexpr std::uint32_t kApiVersion = 1;
 
 // FNV-1a 64 of host_api.hpp and abi_stamp.hpp as committed with kApiVersion.
-inline constexpr std::uint64_t kApiFingerprint = 0x0ULL;
+inline constexpr std::uint64_t kApiFingerprint = 0x2efb11e4d1c7d694ULL;
 
 }  // namespace creditgate::api

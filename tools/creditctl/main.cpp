@@ -1,0 +1,142 @@
+// creditctl: the admin CLI. Finds the command, runs it, and turns what went wrong into an exit
+// code: 0 ok, 1 the operation failed (unknown tenant, refused by the database),
+//   2 usage or bad argument, 3 the database cannot be reached.
+// Messages never contain the DSN: it holds a password.
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <pqxx/pqxx>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "database.hpp"
+
+namespace creditgate::ctl {
+namespace {
+
+enum ExitCode : int { kOk = 0, kFailed = 1, kUsage = 2, kUnreachable = 3 };
+
+struct Command {
+  std::vector<std::string_view> name;  // the words that select it
+  std::string_view usage;
+  CommandFunction run;
+};
+
+const std::vector<Command> kCommands = {
+    {{"migrate"},
+     "creditctl migrate [--sql-dir DIR]\n"
+     "    Applies the pending sql/ migrations (needs a role that may create roles and schemas).\n",
+     migrateCommand},
+    {{"tenant", "add"},
+     "creditctl tenant add ID --currency CUR [--contact TEXT]\n"
+     "    Adds a tenant with a zero balance; adding it again with the same currency\n"
+     "    changes nothing.\n",
+     tenantAddCommand},
+    {{"topup"},
+     "creditctl topup TENANT AMOUNT --ref REF [--note TEXT]\n"
+     "    Adds AMOUNT (an exact decimal in the tenant's currency, e.g. 12.5) to the\n"
+     "    balance; the same REF again changes nothing.\n",
+     topupCommand},
+    {{"balance"},
+     "creditctl balance TENANT [--json]\n"
+     "    Shows the balance, debt (overdraft), spending since midnight UTC and the contact.\n",
+     balanceCommand},
+};
+
+constexpr std::string_view kGlobalUsage =
+    "usage: creditctl [--dsn DSN] COMMAND [ARGS]\n"
+    "  --dsn DSN   libpq connection string of an admin user (default: $CREDITGATE_ADMIN_DSN)\n"
+    "  --help      this text; COMMAND --help for one command\n"
+    "exit codes: 0 ok, 1 failed, 2 usage or bad argument, 3 database unreachable\n\n"
+    "commands:\n";
+
+void printUsage(std::ostream& out, std::span<const Command* const> commands) {
+  for (const Command* command : commands) out << "  " << command->usage;
+}
+
+std::vector<const Command*> allCommands() {
+  std::vector<const Command*> all;
+  for (const Command& command : kCommands) all.push_back(&command);
+  return all;
+}
+
+// The command whose name the line's first words spell, or, for a partial name ("tenant"), every
+// command starting with those words in `partial`.
+const Command* findCommand(const std::vector<std::string>& words,
+                           std::vector<const Command*>& partial) {
+  for (const Command& command : kCommands) {
+    std::size_t matched = 0;
+    while (matched < command.name.size() && matched < words.size() &&
+           words[matched] == command.name[matched]) {
+      ++matched;
+    }
+    if (matched == command.name.size()) return &command;
+    if (matched > 0 && matched == words.size()) partial.push_back(&command);
+  }
+  return nullptr;
+}
+
+int run(std::span<const std::string> args) {
+  const CommandLine line = CommandLine::parse(args);
+  std::vector<const Command*> partial;
+  const Command* command = findCommand(line.words(), partial);
+
+  if (line.flag("help")) {
+    if (command != nullptr) {
+      std::cout << "usage: " << command->usage;
+    } else if (!partial.empty()) {
+      std::cout << "usage:\n";
+      printUsage(std::cout, partial);
+    } else {
+      std::cout << kGlobalUsage;
+      printUsage(std::cout, allCommands());
+    }
+    return kOk;
+  }
+  if (command == nullptr) {
+    if (line.words().empty()) throw UsageError("no command given; see creditctl --help");
+    // Not echoed: a stray word may be a misplaced DSN.
+    throw UsageError("unknown command; see creditctl --help");
+  }
+
+  std::optional<std::string> dsn = line.option("dsn");
+  if (!dsn) {
+    if (const char* from_env = std::getenv("CREDITGATE_ADMIN_DSN")) dsn = from_env;
+  }
+  Database database(std::move(dsn));
+  command->run(line.afterWords(command->name.size()), database, std::cout);
+  return kOk;
+}
+
+int fail(int code, const std::string& message) {
+  std::cout.flush();
+  std::cerr << "creditctl: " << message << '\n';
+  return code;
+}
+
+}  // namespace
+}  // namespace creditgate::ctl
+
+int main(int argc, char** argv) {
+  using namespace creditgate::ctl;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return run(args);
+  } catch (const UsageError& e) {
+    return fail(kUsage, e.what());
+  } catch (const DatabaseUnreachable& e) {
+    return fail(kUnreachable, e.what());
+  } catch (const CommandFailed& e) {
+    return fail(kFailed, e.what());
+  } catch (const pqxx::broken_connection& e) {
+    return fail(kUnreachable, "lost the database connection: " + firstLine(e.what()));
+  } catch (const pqxx::sql_error& e) {
+    return fail(kFailed, databaseMessage(e));
+  } catch (const std::exception& e) {
+    return fail(kFailed, firstLine(e.what()));
+  }
+}

@@ -1,0 +1,41 @@
+// The ABI version is bound to the contract's text (like Envoy's dynamic-module ABI hash): changing
+// host_api.hpp or abi_stamp.hpp without bumping kApiVersion and the fingerprint fails here.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "creditgate/api_version.hpp"
+
+namespace {
+
+std::uint64_t fnv1a(const std::string& text, std::uint64_t hash = 1469598103934665603ULL) {
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(ApiFingerprintTest, ContractHeadersMatchTheRecordedFingerprintOfThisApiVersion) {
+  const std::string dir = std::string(CREDITGATE_SOURCE_DIR) + "/host_api/creditgate/";
+  const std::string contract = readFile(dir + "host_api.hpp") + readFile(dir + "abi_stamp.hpp");
+  ASSERT_FALSE(contract.empty());
+  const std::uint64_t actual = fnv1a(contract);
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%016llxULL", static_cast<unsigned long long>(actual));
+  EXPECT_EQ(actual, creditgate::api::kApiFingerprint)
+      << "The host API changed. Bump kApiVersion in host_api/creditgate/api_version.hpp and set "
+         "kApiFingerprint = "
+      << hex;
+}
+
+}  // namespace

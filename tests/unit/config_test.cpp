@@ -1,0 +1,807 @@
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include <unistd.h>
+
+namespace creditgate {
+namespace {
+
+// Every document below carries this password so that each test can check it never leaks.
+constexpr std::string_view kSecret = "s3cr3t-sentinel";
+
+using Policy = InsufficientCreditPolicy;
+
+Config parsed(std::string_view text) {
+  auto result = parseConfig(text);
+  if (const auto* error = std::get_if<ConfigError>(&result)) {
+    ADD_FAILURE() << error->toString() << "\n" << text;
+    return {};
+  }
+  return std::get<Config>(std::move(result));
+}
+
+ConfigError refused(std::string_view text) {
+  auto result = parseConfig(text);
+  if (!std::holds_alternative<ConfigError>(result)) {
+    ADD_FAILURE() << "accepted:\n" << text;
+    return {};
+  }
+  return std::get<ConfigError>(std::move(result));
+}
+
+TEST(Config, ReadsEveryFieldOfAFullConfig) {
+  const Config config = parsed(R"({
+    "database": {
+      "dsn": "host=127.0.0.1 dbname=creditgate password=s3cr3t-sentinel",
+      "pool_size": 8,
+      "statement_timeout_ms": 1500,
+      "connect_timeout_s": 5,
+      "rates_refresh_ms": 250
+    },
+    "limits": {"max_batch_recipients": 5000},
+    "policy": {
+      "on_insufficient_credit": "flag",
+      "overdraft_limit": "0.5",
+      "categories": {"authentication": {"on_insufficient_credit": "block", "overdraft_limit": "2"}},
+      "tenants": {
+        "acme": {
+          "on_insufficient_credit": "block",
+          "overdraft_limit": "20.000001",
+          "categories": {"marketing": {"overdraft_limit": "0"}}
+        },
+        "tenant-2_x.y@z": {}
+      }
+    }
+  })");
+  EXPECT_EQ(config.database_dsn, "host=127.0.0.1 dbname=creditgate password=s3cr3t-sentinel");
+  EXPECT_EQ(config.pool_size, 8);
+  EXPECT_EQ(config.statement_timeout_ms, 1500);
+  EXPECT_EQ(config.connect_timeout_s, 5);
+  EXPECT_EQ(config.rates_refresh_ms, 250);
+  EXPECT_EQ(config.max_batch_recipients, 5000u);
+
+  EXPECT_EQ(config.default_policy.rule.on_insufficient_credit, Policy::flag);
+  EXPECT_EQ(config.default_policy.rule.overdraft_limit_micros, 500'000);
+  ASSERT_EQ(config.default_policy.by_category.size(), 1u);
+  const PolicyRule& authentication = config.default_policy.by_category.at(Category::authentication);
+  EXPECT_EQ(authentication.on_insufficient_credit, Policy::block);
+  EXPECT_EQ(authentication.overdraft_limit_micros, 2'000'000);
+
+  ASSERT_EQ(config.tenant_policies.size(), 2u);
+  const PolicyScope& acme = config.tenant_policies.at("acme");
+  EXPECT_EQ(acme.rule.on_insufficient_credit, Policy::block);
+  EXPECT_EQ(acme.rule.overdraft_limit_micros, 20'000'001);
+  ASSERT_EQ(acme.by_category.size(), 1u);
+  EXPECT_FALSE(acme.by_category.at(Category::marketing).on_insufficient_credit.has_value());
+  EXPECT_EQ(acme.by_category.at(Category::marketing).overdraft_limit_micros, 0);
+  const PolicyScope& other = config.tenant_policies.at("tenant-2_x.y@z");
+  EXPECT_FALSE(other.rule.on_insufficient_credit.has_value());
+  EXPECT_TRUE(other.by_category.empty());
+}
+
+TEST(Config, FillsDefaultsWhenOnlyTheDsnIsGiven) {
+  const Config config = parsed(R"({"database": {"dsn": "dbname=x"}})");
+  EXPECT_EQ(config.database_dsn, "dbname=x");
+  EXPECT_EQ(config.pool_size, 4);
+  EXPECT_EQ(config.statement_timeout_ms, 2000);
+  EXPECT_EQ(config.connect_timeout_s, 3);
+  EXPECT_EQ(config.rates_refresh_ms, 5000);
+  EXPECT_EQ(config.max_batch_recipients, 1000u);
+  EXPECT_FALSE(config.default_policy.rule.on_insufficient_credit.has_value());
+  EXPECT_FALSE(config.default_policy.rule.overdraft_limit_micros.has_value());
+  EXPECT_TRUE(config.tenant_policies.empty());
+  EXPECT_EQ(config.policyFor("anyone", Category::marketing),
+            (EffectivePolicy{Policy::block, 0}));
+}
+
+TEST(Config, AcceptsTheBoundsOfEveryRange) {
+  const Config low = parsed(R"({"database": {"dsn": "x", "pool_size": 1, "statement_timeout_ms": 1,
+      "connect_timeout_s": 1, "rates_refresh_ms": 100}, "limits": {"max_batch_recipients": 1}})");
+  EXPECT_EQ(low.pool_size, 1);
+  EXPECT_EQ(low.rates_refresh_ms, 100);
+  EXPECT_EQ(low.max_batch_recipients, 1u);
+  const Config high = parsed(R"({"database": {"dsn": "x", "pool_size": 256,
+      "statement_timeout_ms": 600000, "connect_timeout_s": 600, "rates_refresh_ms": 3600000},
+      "limits": {"max_batch_recipients": 100000}})");
+  EXPECT_EQ(high.pool_size, 256);
+  EXPECT_EQ(high.statement_timeout_ms, 600000);
+  EXPECT_EQ(high.connect_timeout_s, 600);
+  EXPECT_EQ(high.rates_refresh_ms, 3600000);
+  EXPECT_EQ(high.max_batch_recipients, 100000u);
+}
+
+TEST(Config, AcceptsATenantIdOfExactlySixtyFourBytes) {
+  const std::string id(64, 't');
+  const Config config =
+      parsed(R"({"database": {"dsn": "x"}, "policy": {"tenants": {")" + id + R"(": {}}}})");
+  EXPECT_EQ(config.tenant_policies.count(id), 1u);
+}
+
+// Each level sets a different value so the winner is visible, and some levels set only one of the
+// two fields so that each field is shown to resolve on its own.
+constexpr std::string_view kLayeredPolicy = R"({
+  "database": {"dsn": "x"},
+  "policy": {
+    "on_insufficient_credit": "block",
+    "overdraft_limit": "1",
+    "categories": {
+      "marketing": {"on_insufficient_credit": "flag", "overdraft_limit": "2"},
+      "service": {"overdraft_limit": "6"}
+    },
+    "tenants": {
+      "acme": {
+        "on_insufficient_credit": "block",
+        "overdraft_limit": "3",
+        "categories": {
+          "utility": {"on_insufficient_credit": "flag", "overdraft_limit": "4"},
+          "authentication": {"overdraft_limit": "5"}
+        }
+      },
+      "beta": {"categories": {"marketing": {"overdraft_limit": "7"}}}
+    }
+  }
+})";
+
+constexpr std::int64_t kUnit = 1'000'000;
+
+TEST(ConfigPolicy, UsesTheDefaultForAnUnknownTenant) {
+  const Config config = parsed(kLayeredPolicy);
+  EXPECT_EQ(config.policyFor("nobody", Category::utility), (EffectivePolicy{Policy::block, 1 * kUnit}));
+}
+
+TEST(ConfigPolicy, DefaultCategoryBeatsDefault) {
+  const Config config = parsed(kLayeredPolicy);
+  EXPECT_EQ(config.policyFor("nobody", Category::marketing),
+            (EffectivePolicy{Policy::flag, 2 * kUnit}));
+  // service sets only the limit: the policy still comes from the default
+  EXPECT_EQ(config.policyFor("nobody", Category::service), (EffectivePolicy{Policy::block, 6 * kUnit}));
+}
+
+TEST(ConfigPolicy, TenantBeatsDefaultCategory) {
+  const Config config = parsed(kLayeredPolicy);
+  EXPECT_EQ(config.policyFor("acme", Category::marketing), (EffectivePolicy{Policy::block, 3 * kUnit}));
+  EXPECT_EQ(config.policyFor("acme", Category::service), (EffectivePolicy{Policy::block, 3 * kUnit}));
+}
+
+TEST(ConfigPolicy, TenantCategoryBeatsEverything) {
+  const Config config = parsed(kLayeredPolicy);
+  EXPECT_EQ(config.policyFor("acme", Category::utility), (EffectivePolicy{Policy::flag, 4 * kUnit}));
+}
+
+TEST(ConfigPolicy, ResolvesEachFieldAtItsOwnMostSpecificLevel) {
+  const Config config = parsed(kLayeredPolicy);
+  // acme/authentication: limit from the tenant category, policy from the tenant
+  EXPECT_EQ(config.policyFor("acme", Category::authentication),
+            (EffectivePolicy{Policy::block, 5 * kUnit}));
+  // beta/marketing: limit from the tenant category, policy from the default category
+  EXPECT_EQ(config.policyFor("beta", Category::marketing), (EffectivePolicy{Policy::flag, 7 * kUnit}));
+  // beta/utility: beta sets nothing for it, so the default applies
+  EXPECT_EQ(config.policyFor("beta", Category::utility), (EffectivePolicy{Policy::block, 1 * kUnit}));
+}
+
+TEST(ConfigPolicy, FallsBackToBlockWithoutOverdraftWhenNothingIsSet) {
+  const Config config = parsed(R"({"database": {"dsn": "x"},
+    "policy": {"tenants": {"acme": {"categories": {"utility": {}}}}}})");
+  EXPECT_EQ(config.policyFor("acme", Category::utility), (EffectivePolicy{Policy::block, 0}));
+}
+
+TEST(ConfigPolicy, NamesEachPolicy) {
+  EXPECT_EQ(policyName(Policy::block), "block");
+  EXPECT_EQ(policyName(Policy::flag), "flag");
+}
+
+struct Refusal {
+  std::string_view name;
+  std::string text;
+  std::string_view field;
+  int line;
+  int column;
+  std::string_view message;  // a part of the message
+};
+
+void PrintTo(const Refusal& refusal, std::ostream* out) { *out << refusal.name; }
+
+// "line L, column C: field: " then the message: what an admin reads.
+std::string expectedPrefix(const Refusal& refusal) {
+  std::string prefix =
+      "line " + std::to_string(refusal.line) + ", column " + std::to_string(refusal.column) + ": ";
+  if (!refusal.field.empty()) {
+    prefix += std::string(refusal.field) + ": ";
+  }
+  return prefix;
+}
+
+class ConfigRefusal : public ::testing::TestWithParam<Refusal> {};
+
+TEST_P(ConfigRefusal, NamesFieldLineColumnAndCauseButNeverTheSecret) {
+  const Refusal& expected = GetParam();
+  const ConfigError error = refused(expected.text);
+  const std::string text = error.toString();
+  EXPECT_EQ(error.field, expected.field) << text;
+  EXPECT_EQ(error.line, expected.line) << text;
+  EXPECT_EQ(error.column, expected.column) << text;
+  EXPECT_EQ(text.rfind(expectedPrefix(expected), 0), 0u) << text;
+  EXPECT_NE(error.message.find(expected.message), std::string::npos) << text;
+  EXPECT_EQ(text.find(kSecret), std::string::npos) << text;
+}
+
+// The documents put the offending key or value at the start of a line where they can, so that the
+// expected column is its indentation plus one.
+const Refusal kRefusals[] = {
+    // unknown keys, at every level
+    {"UnknownTopLevelKey", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "databse": {}
+})",
+     "databse", 3, 3, "unknown key; expected one of: database, limits, policy"},
+    {"UnknownDatabaseKey", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "pool_sise": 4
+  }
+})",
+     "database.pool_sise", 4, 5, "unknown key"},
+    {"UnknownLimitsKey", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "limits": {
+    "max_recipients": 5
+  }
+})",
+     "limits.max_recipients", 4, 5, "unknown key; expected one of: max_batch_recipients"},
+    {"UnknownPolicyKey", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "overdraft": "5"
+  }
+})",
+     "policy.overdraft", 4, 5, "unknown key"},
+    {"UnknownDefaultCategoryRuleKey", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "categories": {
+      "marketing": {
+        "limit": "1"
+      }
+    }
+  }
+})",
+     "policy.categories.marketing.limit", 6, 9,
+     "unknown key; expected one of: on_insufficient_credit, overdraft_limit"},
+    {"UnknownTenantKey", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme": {
+        "tenants": {}
+      }
+    }
+  }
+})",
+     "policy.tenants.acme.tenants", 6, 9, "unknown key"},
+    {"UnknownTenantCategoryRuleKey", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme": {
+        "categories": {
+          "utility": {
+            "overdraft": "1"
+          }
+        }
+      }
+    }
+  }
+})",
+     "policy.tenants.acme.categories.utility.overdraft", 8, 13, "unknown key"},
+    {"UnknownDefaultCategory", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "categories": {
+      "marketting": {}
+    }
+  }
+})",
+     "policy.categories.marketting", 5, 7,
+     "unknown category 'marketting'; expected one of: marketing, utility, authentication, "
+     "authentication_international, service"},
+    {"UnknownTenantCategory", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme": {
+        "categories": {
+          "Marketing": {}
+        }
+      }
+    }
+  }
+})",
+     "policy.tenants.acme.categories.Marketing", 7, 11, "unknown category 'Marketing'"},
+
+    // duplicate keys, at every level: refused by the JSON reader, which names the path
+    {"DuplicateTopLevelKey", R"({
+  "database": {"dsn": "x"},
+  "database": {"dsn": "password=s3cr3t-sentinel"}
+})",
+     "", 3, 3, "duplicate key 'database'"},
+    {"DuplicateDsn", R"({
+  "database": {
+    "dsn": "host=a",
+    "dsn": "password=s3cr3t-sentinel"
+  }
+})",
+     "", 4, 5, "duplicate key 'database.dsn'"},
+    {"DuplicateTenant", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme": {},
+      "acme": {}
+    }
+  }
+})",
+     "", 6, 7, "duplicate key 'policy.tenants.acme'"},
+    {"DuplicateCategory", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "categories": {
+      "utility": {},
+      "utility": {}
+    }
+  }
+})",
+     "", 6, 7, "duplicate key 'policy.categories.utility'"},
+    {"DuplicateKeyInTenantCategoryRule", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme": {
+        "categories": {
+          "utility": {
+            "on_insufficient_credit": "flag",
+            "on_insufficient_credit": "block"
+          }
+        }
+      }
+    }
+  }
+})",
+     "", 9, 13, "duplicate key 'policy.tenants.acme.categories.utility.on_insufficient_credit'"},
+
+    // wrong types
+    {"TopLevelArray", R"([
+  {"database": {"dsn": "password=s3cr3t-sentinel"}}
+])",
+     "", 1, 1, "the top level must be an object, not array"},
+    {"DatabaseIsTheDsnString", R"({
+  "database":
+    "password=s3cr3t-sentinel"
+})",
+     "database", 3, 5, "expected object, got string"},
+    {"DsnIsAnInteger", R"({
+  "database": {
+    "dsn":
+      5432
+  }
+})",
+     "database.dsn", 4, 7, "expected string, got integer"},
+    {"DsnIsAnObjectHoldingThePassword", R"({
+  "database": {
+    "dsn":
+      {"host": "db", "password": "s3cr3t-sentinel"}
+  }
+})",
+     "database.dsn", 4, 7, "expected string, got object"},
+    {"DsnIsAnArrayHoldingThePassword", R"({
+  "database": {
+    "dsn":
+      ["password=s3cr3t-sentinel"]
+  }
+})",
+     "database.dsn", 4, 7, "expected string, got array"},
+    {"PoolSizeIsAString", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "pool_size":
+      "4"
+  }
+})",
+     "database.pool_size", 5, 7, "expected integer, got string '4'"},
+    {"TimeoutIsAFraction", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "statement_timeout_ms":
+      2.5
+  }
+})",
+     "database.statement_timeout_ms", 5, 7, "expected integer, got number 2.5"},
+    {"LimitsIsAnArray", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "limits":
+    [1000]
+})",
+     "limits", 4, 5, "expected object, got array"},
+    {"PolicyNameIsABoolean", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "on_insufficient_credit":
+      true
+  }
+})",
+     "policy.on_insufficient_credit", 5, 7, "expected string, got boolean true"},
+    {"OverdraftIsAJsonInteger", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "overdraft_limit":
+      5
+  }
+})",
+     "policy.overdraft_limit", 5, 7, "must be a decimal string such as \"5.00\", not integer 5"},
+    {"OverdraftIsAJsonFraction", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme": {
+        "overdraft_limit":
+          20.5
+      }
+    }
+  }
+})",
+     "policy.tenants.acme.overdraft_limit", 7, 11,
+     "must be a decimal string such as \"5.00\", not number 20.5"},
+    {"CategoriesIsAnArray", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "categories":
+      ["marketing"]
+  }
+})",
+     "policy.categories", 5, 7, "expected object, got array"},
+    {"TenantsIsAString", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants":
+      "acme"
+  }
+})",
+     "policy.tenants", 5, 7, "expected object, got string"},
+    {"TenantIsNull", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme":
+        null
+    }
+  }
+})",
+     "policy.tenants.acme", 6, 9, "expected object, got null"},
+    {"CategoryRuleIsAString", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "categories": {
+      "utility":
+        "flag"
+    }
+  }
+})",
+     "policy.categories.utility", 6, 9, "expected object, got string"},
+
+    // bad values
+    {"UnknownPolicyName", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "on_insufficient_credit":
+      "Block"
+  }
+})",
+     "policy.on_insufficient_credit", 5, 7, "'Block' is not one of: block, flag"},
+    {"UnknownTenantCategoryPolicyName", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {"tenants": {"acme": {"categories": {"service": {
+    "on_insufficient_credit":
+      "allow"
+  }}}}}
+})",
+     "policy.tenants.acme.categories.service.on_insufficient_credit", 5, 7,
+     "'allow' is not one of: block, flag"},
+    {"NegativeOverdraft", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "overdraft_limit":
+      "-5"
+  }
+})",
+     "policy.overdraft_limit", 5, 7, "'-5' is negative"},
+    {"OverdraftWithSevenDecimals", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "categories": {"marketing": {
+      "overdraft_limit":
+        "1.0000001"
+    }}
+  }
+})",
+     "policy.categories.marketing.overdraft_limit", 6, 9, "'1.0000001'"},
+    {"OverdraftWithExponent", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "acme": {
+        "overdraft_limit":
+          "1e3"
+      }
+    }
+  }
+})",
+     "policy.tenants.acme.overdraft_limit", 7, 11, "'1e3' is not a plain decimal number"},
+    {"EmptyOverdraft", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "overdraft_limit":
+      ""
+  }
+})",
+     "policy.overdraft_limit", 5, 7, "''"},
+
+    // out-of-range integers
+    {"PoolSizeZero", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "pool_size":
+      0
+  }
+})",
+     "database.pool_size", 5, 7, "0 is out of range 1..256"},
+    {"PoolSizeTooLarge", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "pool_size":
+      257
+  }
+})",
+     "database.pool_size", 5, 7, "257 is out of range 1..256"},
+    {"NegativeStatementTimeout", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "statement_timeout_ms":
+      -1
+  }
+})",
+     "database.statement_timeout_ms", 5, 7, "-1 is out of range 1..600000"},
+    {"StatementTimeoutTooLarge", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "statement_timeout_ms":
+      600001
+  }
+})",
+     "database.statement_timeout_ms", 5, 7, "600001 is out of range 1..600000"},
+    {"ConnectTimeoutTooLarge", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "connect_timeout_s":
+      601
+  }
+})",
+     "database.connect_timeout_s", 5, 7, "601 is out of range 1..600"},
+    {"RatesRefreshTooFrequent", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "rates_refresh_ms":
+      99
+  }
+})",
+     "database.rates_refresh_ms", 5, 7, "99 is out of range 100..3600000"},
+    {"MaxBatchRecipientsZero", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "limits": {
+    "max_batch_recipients":
+      0
+  }
+})",
+     "limits.max_batch_recipients", 5, 7, "0 is out of range 1..100000"},
+    {"MaxBatchRecipientsTooLarge", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "limits": {
+    "max_batch_recipients":
+      100001
+  }
+})",
+     "limits.max_batch_recipients", 5, 7, "100001 is out of range 1..100000"},
+    {"PoolSizeBeyondInt64", R"({
+  "database": {
+    "dsn": "password=s3cr3t-sentinel",
+    "pool_size":
+      99999999999999999999
+  }
+})",
+     "", 5, 7, "integer out of range"},
+
+    // tenant ids
+    {"TenantIdWithSpace", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "ac me": {}
+    }
+  }
+})",
+     "policy.tenants", 5, 7,
+     "tenant id 'ac me' must be 1 to 64 printable ASCII characters without spaces"},
+    {"EmptyTenantId", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "": {}
+    }
+  }
+})",
+     "policy.tenants", 5, 7, "tenant id '' must be"},
+    {"TenantIdWithNonAscii", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "café": {}
+    }
+  }
+})",
+     "policy.tenants", 5, 7, "tenant id 'caf\\xc3\\xa9' must be"},
+    {"TenantIdWithControlCharacter", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+  "policy": {
+    "tenants": {
+      "a\tb": {}
+    }
+  }
+})",
+     "policy.tenants", 5, 7, "tenant id 'a\\x09b' must be"},
+    {"TenantIdOfSixtyFiveBytes",
+     "{\n"
+     "  \"database\": {\"dsn\": \"password=s3cr3t-sentinel\"},\n"
+     "  \"policy\": {\"tenants\": {\n"
+     "    \"" + std::string(65, 't') + "\": {}\n"
+     "  }}\n"
+     "}",
+     "policy.tenants", 4, 5, "tenant id 'tttttttttt"},
+
+    // required dsn
+    {"MissingDatabase", R"({
+  "limits": {"max_batch_recipients": 5}
+})",
+     "database.dsn", 1, 1, "is required"},
+    {"MissingDsn", R"({
+  "database":
+    {"pool_size": 4}
+})",
+     "database.dsn", 3, 5, "is required"},
+    {"EmptyDsn", R"({
+  "database": {
+    "dsn":
+      ""
+  }
+})",
+     "database.dsn", 4, 7, "must not be empty"},
+    {"BlankDsn", R"({
+  "database": {
+    "dsn":
+      "  "
+  }
+})",
+     "database.dsn", 4, 7, "must not be empty"},
+
+    // syntax
+    {"MissingComma", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"}
+  "limits": {}
+})",
+     "", 3, 3, "syntax error"},
+    {"TrailingComma", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"},
+})",
+     "", 3, 1, "syntax error"},
+    {"Comment", R"({
+  # comment
+  "database": {"dsn": "password=s3cr3t-sentinel"}
+})",
+     "", 2, 3, "syntax error"},
+    {"InvalidEscapeInsideDsn", R"({
+  "database": {"dsn": "password=s3cr3t\q-sentinel"}
+})",
+     "", 2, 40, "syntax error"},
+    {"RawNewlineInsideDsn", "{\n  \"database\": {\"dsn\": \"password=s3cr3t\n-sentinel\"}\n}", "", 2,
+     39, "syntax error"},
+    {"UnterminatedDocument", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"}
+)",
+     "", 3, 1, "incomplete"},
+    {"TrailingGarbage", R"({
+  "database": {"dsn": "password=s3cr3t-sentinel"}
+}
+}
+)",
+     "", 4, 1, "unexpected text after the JSON document"},
+    {"EmptyDocument", "", "", 1, 1, "incomplete"},
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    Config, ConfigRefusal, ::testing::ValuesIn(kRefusals),
+    [](const ::testing::TestParamInfo<Refusal>& info) { return std::string(info.param.name); });
+
+TEST(ConfigError, FormatsLineColumnFieldAndMessage) {
+  const ConfigError error{"policy.tenants.acme.overdraft_limit", 12, 5,
+                          "'1e3' is not a plain decimal number"};
+  EXPECT_EQ(error.toString(),
+            "line 12, column 5: policy.tenants.acme.overdraft_limit: '1e3' is not a plain decimal "
+            "number");
+}
+
+TEST(ConfigError, LeavesOutTheFieldForSyntaxErrors) {
+  EXPECT_EQ((ConfigError{"", 3, 1, "syntax error"}).toString(), "line 3, column 1: syntax error");
+}
+
+TEST(ConfigError, LeavesOutThePositionForErrorsOutsideTheText) {
+  EXPECT_EQ((ConfigError{"", 0, 0, "cannot read /x: No such file or directory"}).toString(),
+            "cannot read /x: No such file or directory");
+}
+
+class ConfigFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::path(::testing::TempDir()) /
+                 ("config_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  std::string write(std::string_view name, std::string_view text) {
+    const std::filesystem::path path = directory_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  std::filesystem::path directory_;
+};
+
+TEST_F(ConfigFile, LoadsAValidFile) {
+  const std::string path = write("ok.json", R"({"database": {"dsn": "dbname=x", "pool_size": 9}})");
+  const auto result = loadConfigFile(path);
+  ASSERT_TRUE(std::holds_alternative<Config>(result)) << std::get<ConfigError>(result).toString();
+  EXPECT_EQ(std::get<Config>(result).pool_size, 9);
+}
+
+TEST_F(ConfigFile, ReportsAMissingFileWithItsPathAndReason) {
+  const std::string path = (directory_ / "absent.json").string();
+  const auto result = loadConfigFile(path);
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(result));
+  const ConfigError& error = std::get<ConfigError>(result);
+  EXPECT_EQ(error.line, 0);
+  EXPECT_EQ(error.field, "");
+  EXPECT_EQ(error.toString(), "cannot read " + path + ": No such file or directory");
+}
+
+TEST_F(ConfigFile, ReportsADirectoryAsUnreadable) {
+  const auto result = loadConfigFile(directory_.string());
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(result));
+  EXPECT_EQ(std::get<ConfigError>(result).toString(),
+            "cannot read " + directory_.string() + ": Is a directory");
+}
+
+TEST_F(ConfigFile, ReportsErrorsInsideTheFileWithTheirPosition) {
+  const std::string path = write("bad.json", "{\"database\": {\"dsn\": \"x\",\n  \"pool_size\": 0}}");
+  const auto result = loadConfigFile(path);
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(result));
+  EXPECT_EQ(std::get<ConfigError>(result).toString(),
+            "line 2, column 16: database.pool_size: 0 is out of range 1..256");
+}
+
+}  // namespace
+}  // namespace creditgate

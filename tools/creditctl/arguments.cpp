@@ -1,0 +1,82 @@
+#include "arguments.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <variant>
+
+#include "cli_args.hpp"
+#include "decimal_micros.hpp"
+
+namespace creditgate::ctl {
+namespace {
+
+constexpr std::size_t kMaxTenantIdChars = 64;
+constexpr std::size_t kMaxReferenceChars = 128;
+constexpr std::size_t kMaxQuotedChars = 70;
+
+bool isGraph(char c) { return c > ' ' && c < '\x7f'; }
+
+// PostgreSQL's length() counts characters; in UTF-8 that is every byte but continuation bytes.
+std::size_t utf8Length(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  }));
+}
+
+}  // namespace
+
+std::string quoted(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (out.size() > kMaxQuotedChars) {
+      out += "...";
+      break;
+    }
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte < 0x7f && byte != '\\' && byte != '\'') {
+      out += static_cast<char>(byte);
+    } else {
+      out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+    }
+  }
+  return out + "'";
+}
+
+const std::string& tenantIdArgument(const std::string& text) {
+  if (text.empty() || text.size() > kMaxTenantIdChars ||
+      !std::all_of(text.begin(), text.end(), isGraph)) {
+    throw UsageError("tenant ID " + quoted(text) +
+                     " must be 1 to 64 printable ASCII characters without spaces");
+  }
+  return text;
+}
+
+const std::string& currencyArgument(const std::string& text) {
+  if (text.size() != 3 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    throw UsageError("--currency " + quoted(text) +
+                     " must be 3 uppercase letters (ISO 4217, e.g. EUR)");
+  }
+  return text;
+}
+
+std::int64_t positiveAmountArgument(std::string_view name, const std::string& text) {
+  const auto parsed = parseDecimalMicros(text);
+  if (const auto* error = std::get_if<DecimalError>(&parsed)) {
+    throw UsageError(std::string(name) + " " + error->message);
+  }
+  const std::int64_t micros = std::get<std::int64_t>(parsed);
+  if (micros <= 0)
+    throw UsageError(std::string(name) + " " + quoted(text) + " must be more than 0");
+  return micros;
+}
+
+const std::string& referenceArgument(const std::string& text) {
+  if (const std::size_t length = utf8Length(text); length < 1 || length > kMaxReferenceChars) {
+    throw UsageError("--ref " + quoted(text) + " must be 1 to 128 characters");
+  }
+  return text;
+}
+
+}  // namespace creditgate::ctl

@@ -1,0 +1,25 @@
+// What a valid tenant ID, currency, amount and reference are on creditctl's command line. Each
+// check returns the value to use or throws UsageError naming the argument and quoting what was
+// given, so a bad argument never reaches the database.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace creditgate::ctl {
+
+// The text as it can safely appear in a message: printable ASCII as is, other bytes as \xNN, long
+// text cut short, all in single quotes.
+std::string quoted(std::string_view text);
+
+// 1 to 64 printable ASCII characters, no spaces (the tenant table's CHECK).
+const std::string& tenantIdArgument(const std::string& text);
+// 3 uppercase letters (ISO 4217).
+const std::string& currencyArgument(const std::string& text);
+// An exact decimal amount > 0 with at most 6 decimals, in micro-units. `name` names the argument.
+std::int64_t positiveAmountArgument(std::string_view name, const std::string& text);
+// 1 to 128 characters (the top-up function's limit).
+const std::string& referenceArgument(const std::string& text);
+
+}  // namespace creditgate::ctl

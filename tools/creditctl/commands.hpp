@@ -1,0 +1,28 @@
+// creditctl's commands. Each checks its arguments first (UsageError), then runs parameterized SQL
+// on the admin connection; what it reports goes to `out`, failures are thrown (see main.cpp for the
+// exit code of each).
+#pragma once
+
+#include <ostream>
+#include <stdexcept>
+
+#include "cli_args.hpp"
+#include "database.hpp"
+
+namespace creditgate::ctl {
+
+// The command could not do what was asked: unknown tenant, refused by the database (exit 1).
+class CommandFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// `line` holds the command's own words and options, without its name.
+using CommandFunction = void (*)(const CommandLine& line, Database& database, std::ostream& out);
+
+void migrateCommand(const CommandLine& line, Database& database, std::ostream& out);
+void tenantAddCommand(const CommandLine& line, Database& database, std::ostream& out);
+void topupCommand(const CommandLine& line, Database& database, std::ostream& out);
+void balanceCommand(const CommandLine& line, Database& database, std::ostream& out);
+
+}  // namespace creditgate::ctl

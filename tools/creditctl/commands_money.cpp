@@ -1,0 +1,107 @@
+// creditctl topup and balance: the money of one tenant, always as exact micro-units.
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+
+#include "arguments.hpp"
+#include "commands.hpp"
+#include "decimal_micros.hpp"
+
+namespace creditgate::ctl {
+namespace {
+
+constexpr const char* kTopup =
+    "SELECT entry_id, balance_after_micros, replayed, currency"
+    "  FROM creditgate.topup($1, $2, $3, $4)";
+
+// One statement, so balance and spending come from one snapshot. Spent today: debits minus the
+// refunds of failed deliveries, since midnight UTC.
+constexpr const char* kBalance =
+    "SELECT t.currency, t.balance_micros, t.contact,"
+    "       (SELECT coalesce(sum(-l.amount_micros), 0)::bigint"
+    "          FROM creditgate.ledger_entry l"
+    "         WHERE l.tenant_id = t.tenant_id AND l.kind IN ('debit', 'refund')"
+    "           AND l.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+    "       ) AS spent_today_micros"
+    "  FROM creditgate.tenant t WHERE t.tenant_id = $1";
+
+constexpr const char* kUnknownTenantState = "P0002";  // raised by creditgate.topup
+
+std::string money(std::int64_t micros, const std::string& currency) {
+  return formatMicros(micros) + " " + currency;
+}
+
+}  // namespace
+
+void topupCommand(const CommandLine& line, Database& database, std::ostream& out) {
+  constexpr const char* kUsage = "creditctl topup TENANT AMOUNT --ref REF [--note TEXT]";
+  line.allowOnly({"dsn", "ref", "note"});
+  line.expectWords(2, kUsage);
+  const std::string& tenant = tenantIdArgument(line.words()[0]);
+  const std::int64_t amount = positiveAmountArgument("AMOUNT", line.words()[1]);
+  const std::string reference = referenceArgument(line.requiredOption("ref"));
+  const std::optional<std::string> note = line.option("note");
+
+  pqxx::nontransaction txn(database.connection());
+  pqxx::result result;
+  try {
+    result = txn.exec_params_n(1, kTopup, tenant, amount, reference,
+                               note ? note->c_str() : static_cast<const char*>(nullptr));
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == kUnknownTenantState)
+      throw CommandFailed("unknown tenant " + quoted(tenant));
+    throw;  // e.g. the reference was used with another amount: the database's message says so
+  }
+  const pqxx::row row = result[0];
+  const auto balance = row["balance_after_micros"].as<std::int64_t>();
+  const auto currency = row["currency"].as<std::string>();
+  if (row["replayed"].as<bool>()) {
+    out << "top-up ref " << reference << " was already applied: balance "
+        << money(balance, currency) << " (nothing changed)\n";
+  } else {
+    out << "topped up " << tenant << " by " << money(amount, currency) << ": balance "
+        << money(balance, currency) << " (entry " << row["entry_id"].as<std::int64_t>() << ")\n";
+  }
+}
+
+void balanceCommand(const CommandLine& line, Database& database, std::ostream& out) {
+  line.allowOnly({"dsn", "json"});
+  line.expectWords(1, "creditctl balance TENANT [--json]");
+  const std::string& tenant = tenantIdArgument(line.words()[0]);
+
+  pqxx::nontransaction txn(database.connection());
+  const pqxx::result result = txn.exec_params(kBalance, tenant);
+  if (result.empty()) throw CommandFailed("unknown tenant " + quoted(tenant));
+  const pqxx::row row = result[0];
+  const auto currency = row["currency"].as<std::string>();
+  const auto balance = row["balance_micros"].as<std::int64_t>();
+  const auto spent_today = row["spent_today_micros"].as<std::int64_t>();
+  const std::optional<std::string> contact =
+      row["contact"].is_null() ? std::nullopt : std::optional(row["contact"].as<std::string>());
+  // A balance never goes below minus the overdraft limit (a bigint): negating it cannot overflow.
+  const std::int64_t debt = balance < 0 ? -balance : 0;
+
+  if (line.flag("json")) {
+    boost::json::object json;
+    json["tenant"] = tenant;
+    json["currency"] = currency;
+    json["balance"] = formatMicros(balance);
+    json["balance_micros"] = balance;
+    json["debt"] = formatMicros(debt);
+    json["spent_today"] = formatMicros(spent_today);
+    json["contact"] = contact ? boost::json::value(*contact) : boost::json::value(nullptr);
+    out << boost::json::serialize(json) << '\n';
+    return;
+  }
+  out << "tenant       " << tenant << '\n'
+      << "currency     " << currency << '\n'
+      << "balance      " << money(balance, currency) << '\n'
+      << "debt         " << money(debt, currency) << '\n'
+      << "spent today  " << money(spent_today, currency) << '\n'
+      << "contact      " << contact.value_or("(none)") << '\n';
+}
+
+}  // namespace creditgate::ctl
