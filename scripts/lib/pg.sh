@@ -66,17 +66,27 @@ _creditgate_pg_install_trap() {
     eval "parts=($current)"
     prev=${parts[2]:-}
   fi
+  # The previous handler runs after ours and still sees the script's exit status in $?.
   if [[ -n $prev ]]; then
     # shellcheck disable=SC2064  # expand prev now, on purpose
-    trap "creditgate_pg_stop; $prev" EXIT
+    trap "_creditgate_pg_on_exit; $prev" EXIT
   else
-    trap 'creditgate_pg_stop' EXIT
+    trap '_creditgate_pg_on_exit' EXIT
   fi
   # Only where the caller has not chosen its own handling for these signals.
   [[ -z $(trap -p INT) ]] && trap 'exit 130' INT
   [[ -z $(trap -p TERM) ]] && trap 'exit 143' TERM
   [[ -z $(trap -p HUP) ]] && trap 'exit 129' HUP
   CREDITGATE_PG_TRAP_SET=1
+}
+
+# The EXIT handler. set +e: under set -e a failing command in a trap would cut the rest of the
+# cleanup (and any handler composed after this one) short; the shell is exiting anyway.
+_creditgate_pg_on_exit() {
+  local rc=$?
+  set +e
+  creditgate_pg_stop
+  return "$rc"
 }
 
 # Stop every cluster this shell started and delete its files. Safe to call more than once, safe
@@ -147,14 +157,14 @@ creditgate_pg_start() {
 
   # Another cluster may grab the probed port between probe and bind: then try the next one.
   port=$CREDITGATE_PG_FIRST_PORT
-  for attempt in 1 2 3 4 5; do
+  for attempt in {1..10}; do
     port=$(_creditgate_pg_free_port "$port") || return 1
     echo "port = $port" >>"$conf" # the last setting in the file wins
     if _creditgate_pg_as_owner "$CREDITGATE_PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
       >"$dir/pg_ctl.log" 2>&1; then
       break
     fi
-    if ((attempt < 5)) && grep -qE 'could not bind|Address already in use|could not create any TCP/IP sockets' "$log" 2>/dev/null; then
+    if ((attempt < 10)) && grep -qE 'could not bind|Address already in use|could not create any TCP/IP sockets' "$log" 2>/dev/null; then
       echo "port $port was taken meanwhile, trying the next one" >&2
       port=$((port + 1))
       continue

@@ -35,12 +35,32 @@ bool FakeHost::logged(std::string_view needle) const {
   return false;
 }
 
+namespace {
+// The files hold DSNs: every directory made here is removed when the test process ends.
+struct TempDirs {
+  std::mutex mutex;
+  std::vector<std::filesystem::path> dirs;
+  ~TempDirs() {
+    std::error_code ignored;
+    for (const auto& dir : dirs) std::filesystem::remove_all(dir, ignored);
+  }
+};
+TempDirs& tempDirs() {
+  static TempDirs dirs;
+  return dirs;
+}
+}  // namespace
+
 std::filesystem::path writeTempFile(const std::string& name, const std::string& json) {
-  static int counter = 0;
+  static std::atomic<int> counter = 0;
   const auto dir = std::filesystem::temp_directory_path() /
                    ("creditgate-test-" + std::to_string(::getpid()) + "-" +
                     std::to_string(counter++));
   std::filesystem::create_directories(dir);
+  {
+    std::lock_guard lock(tempDirs().mutex);
+    tempDirs().dirs.push_back(dir);
+  }
   const auto path = dir / name;
   std::ofstream out(path);
   out << json;
