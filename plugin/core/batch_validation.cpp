@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "quoted_text.hpp"
 #include "recipient.hpp"
 
 namespace creditgate {
@@ -16,7 +17,7 @@ std::optional<BatchProblem> checkText(std::string_view field, std::string_view v
                                       std::size_t min_length, std::size_t max_length,
                                       bool allow_space, api::Reason reason) {
   auto problem = [&](const std::string& what) {
-    return BatchProblem{reason, std::string(field) + ": " + quoteForMessage(value) + " " + what};
+    return BatchProblem{reason, std::string(field) + ": " + quotedText(value) + " " + what};
   };
   if (value.size() < min_length) {
     return BatchProblem{reason, std::string(field) + " is empty"};
@@ -34,24 +35,6 @@ std::optional<BatchProblem> checkText(std::string_view field, std::string_view v
 }
 
 }  // namespace
-
-std::string quoteForMessage(std::string_view text, std::size_t max_length) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size() && i < max_length; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= ' ' && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (text.size() > max_length) out += "...";
-  out += "'";
-  return out;
-}
 
 std::optional<BatchProblem> findBatchProblem(const api::Batch& batch,
                                              std::uint32_t max_batch_recipients,
@@ -76,7 +59,7 @@ std::optional<BatchProblem> findBatchProblem(const api::Batch& batch,
   const auto parsed = parseCategory(batch.category);
   if (!parsed) {
     return BatchProblem{Reason::unknown_category,
-                        "category: " + quoteForMessage(batch.category) +
+                        "category: " + quotedText(batch.category) +
                             " is not one of marketing, utility, authentication, "
                             "authentication_international, service"};
   }
@@ -100,7 +83,7 @@ std::optional<BatchProblem> findBatchProblem(const api::Batch& batch,
     }
     if (!seen.insert(recipient).second) {
       return BatchProblem{Reason::duplicate_recipient,
-                          "recipients[" + std::to_string(i) + "]: " + quoteForMessage(recipient) +
+                          "recipients[" + std::to_string(i) + "]: " + quotedText(recipient) +
                               " appears more than once in the batch"};
     }
   }

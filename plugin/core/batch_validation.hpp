@@ -27,7 +27,4 @@ std::optional<BatchProblem> findBatchProblem(const api::Batch& batch,
                                              std::uint32_t max_batch_recipients,
                                              Category& category);
 
-// Quotes untrusted text for a message: printable ASCII kept, anything else as \xNN, long text cut.
-std::string quoteForMessage(std::string_view text, std::size_t max_length = 40);
-
 }  // namespace creditgate

@@ -9,6 +9,7 @@
 
 #include "decimal_micros.hpp"
 #include "json_document.hpp"
+#include "quoted_text.hpp"
 
 namespace creditgate {
 
@@ -39,33 +40,12 @@ struct ConfigFailure {
   throw ConfigFailure{ConfigError{std::move(field), at.line, at.column, std::move(message)}};
 }
 
-// Text from the file as it can safely appear in a message: printable ASCII as is, other bytes as
-// \xNN, cut short.
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : text) {
-    if (out.size() >= kMaxQuotedChars) {
-      return out + "...";
-    }
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f && byte != '\\' && byte != '\'') {
-      out += c;
-    } else {
-      out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
-    }
-  }
-  return out;
-}
-
-std::string quoted(std::string_view text) { return "'" + printable(text) + "'"; }
-
 std::string joinPath(std::string_view parent, std::string_view key) {
   std::string path(parent);
   if (!path.empty()) {
     path += '.';
   }
-  return path + printable(key);
+  return path + printableText(key, kMaxQuotedChars);
 }
 
 // "integer 5", "string 'x'": what the file holds, for type errors of non-secret fields.
@@ -73,8 +53,8 @@ std::string describe(const JsonNode& node) {
   std::string kind(jsonKindName(node.kind));
   switch (node.kind) {
     case Kind::integer: return kind + " " + std::to_string(node.integer);
-    case Kind::number: return kind + " " + printable(node.text);
-    case Kind::string: return kind + " " + quoted(node.text);
+    case Kind::number: return kind + " " + printableText(node.text, kMaxQuotedChars);
+    case Kind::string: return kind + " " + quotedText(node.text, kMaxQuotedChars);
     case Kind::boolean: return kind + (node.boolean ? " true" : " false");
     default: return kind;
   }
@@ -141,7 +121,7 @@ InsufficientCreditPolicy readPolicyName(const JsonNode& node, const std::string&
       return policy;
     }
   }
-  fail(path, node.position, quoted(node.text) + " is not one of: block, flag");
+  fail(path, node.position, quotedText(node.text, kMaxQuotedChars) + " is not one of: block, flag");
 }
 
 // A string, never a JSON number: a number would pass through a double in most tools that write
@@ -188,7 +168,8 @@ std::map<Category, PolicyRule> readCategories(const JsonNode& node, const std::s
     const std::optional<Category> category = parseCategory(key);
     if (!category) {
       fail(rule_path, node.key_positions[i],
-           "unknown category " + quoted(key) + "; expected one of: " + categoryList());
+           "unknown category " + quotedText(key, kMaxQuotedChars) +
+               "; expected one of: " + categoryList());
     }
     PolicyRule& rule = rules[*category];
     forEachMember(value, rule_path, kCategoryRuleKeys,
@@ -232,7 +213,8 @@ void readTenants(const JsonNode& node, const std::string& path, Config& config) 
     const auto& [id, value] = node.members[i];
     if (!isValidTenantId(id)) {
       fail(path, node.key_positions[i],
-           "tenant id " + quoted(id) + " must be 1 to 64 printable ASCII characters without spaces");
+           "tenant id " + quotedText(id, kMaxQuotedChars) +
+               " must be 1 to 64 printable ASCII characters without spaces");
     }
     config.tenant_policies[id] = readTenantScope(value, joinPath(path, id));
   }

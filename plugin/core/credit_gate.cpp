@@ -8,6 +8,7 @@
 
 #include "batch_validation.hpp"
 #include "decimal_micros.hpp"
+#include "quoted_text.hpp"
 
 namespace creditgate {
 namespace {
@@ -117,7 +118,7 @@ CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& ba
   auto currency = currencyOf(batch.tenant_id, deadline);
   if (!currency) {
     out.reason = api::Reason::unknown_tenant;
-    out.detail = "tenant_id: " + quoteForMessage(batch.tenant_id) + " is not a known tenant";
+    out.detail = "tenant_id: " + quotedText(batch.tenant_id) + " is not a known tenant";
     return out;
   }
   out.currency = *currency;
@@ -187,7 +188,7 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
                " " + decided.currency + "); batch flagged";
       break;
     case api::Reason::batch_conflict:
-      detail = "batch_id " + quoteForMessage(batch.batch_id) +
+      detail = "batch_id " + quotedText(batch.batch_id) +
                " was already used for different content";
       break;
     case api::Reason::insufficient_credit:
@@ -196,7 +197,7 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
                ", balance " + formatMicros(verdict.balance_after_micros) + " " + decided.currency;
       break;
     case api::Reason::unknown_tenant:
-      detail = "tenant_id: " + quoteForMessage(batch.tenant_id) + " is not a known tenant";
+      detail = "tenant_id: " + quotedText(batch.tenant_id) + " is not a known tenant";
       break;
     default: break;
   }
@@ -295,11 +296,11 @@ api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcom
   };
   if (outcomes.tenant_id.empty() || outcomes.tenant_id.size() > kMaxTenantIdLength) {
     return refuse(api::Reason::invalid_tenant_id,
-                  "tenant_id: " + quoteForMessage(outcomes.tenant_id) + " is not a tenant id");
+                  "tenant_id: " + quotedText(outcomes.tenant_id) + " is not a tenant id");
   }
   if (outcomes.batch_id.empty() || outcomes.batch_id.size() > kMaxBatchIdLength) {
     return refuse(api::Reason::invalid_batch_id,
-                  "batch_id: " + quoteForMessage(outcomes.batch_id) + " is not a batch id");
+                  "batch_id: " + quotedText(outcomes.batch_id) + " is not a batch id");
   }
   const std::size_t count = outcomes.outcomes.size();
   std::vector<std::string_view> recipients;
@@ -330,11 +331,11 @@ api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcom
   settlement.balance_after_micros = settled.balance_after_micros.value_or(0);
   copyText(settlement.currency, settled.currency);
   if (settled.reason == api::Reason::unknown_batch) {
-    copyText(settlement.detail, "batch_id " + quoteForMessage(outcomes.batch_id) +
+    copyText(settlement.detail, "batch_id " + quotedText(outcomes.batch_id) +
                                     " was never allowed for this tenant; nothing to settle");
   } else if (settled.reason == api::Reason::unknown_tenant) {
     copyText(settlement.detail,
-             "tenant_id: " + quoteForMessage(outcomes.tenant_id) + " is not a known tenant");
+             "tenant_id: " + quotedText(outcomes.tenant_id) + " is not a known tenant");
   }
   return settlement;
 }

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "quoted_text.hpp"
+
 namespace creditgate {
 
 namespace {
@@ -12,31 +14,8 @@ constexpr std::size_t kMaxDecimals = 6;
 // Longest stretch of the input quoted in a message; rate-card cells are short, garbage may not be.
 constexpr std::size_t kMaxQuotedChars = 40;
 
-// The text as it can safely appear in a log line: printable ASCII as is, anything else as \xNN,
-// cut at kMaxQuotedChars output characters so one bad cell cannot flood a message.
-std::string quote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    std::string piece;
-    if (byte >= 0x20 && byte < 0x7f && byte != '\\' && byte != '\'') {
-      piece.assign(1, static_cast<char>(byte));
-    } else {
-      piece = {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
-    }
-    if (out.size() - 1 + piece.size() > kMaxQuotedChars) {
-      out += "...";
-      break;
-    }
-    out += piece;
-  }
-  out += '\'';
-  return out;
-}
-
 DecimalError refuse(std::string_view text, std::string_view why) {
-  return DecimalError{quote(text) + " " + std::string(why)};
+  return DecimalError{quotedText(text, kMaxQuotedChars) + " " + std::string(why)};
 }
 
 bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "quoted_text.hpp"
+
 namespace creditgate {
 
 namespace {
@@ -13,21 +15,7 @@ constexpr std::int64_t kNoRate = -1;
 constexpr std::size_t kMaxRecipientChars = 24;
 constexpr std::size_t kMaxMarketChars = 47;  // api::kNameSize - 1
 constexpr std::size_t kMaxCurrencyChars = 8;
-
-// Printable ASCII only, cut to `max` characters: details end up in logs and the host's fixed field.
-std::string clip(std::string_view text, std::size_t max) {
-  std::string out;
-  for (const char c : text) {
-    if (out.size() == max) {
-      out.replace(max - 3, 3, "...");
-      break;
-    }
-    out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  }
-  return out;
-}
-
-std::string quoted(std::string_view text) { return "'" + clip(text, 48) + "'"; }
+constexpr std::size_t kMaxQuotedChars = 48;  // names in rate-data errors
 
 using MarketIndexByName = std::unordered_map<std::string_view, MarketIndex>;
 
@@ -35,7 +23,8 @@ MarketIndexByName indexMarkets(const std::vector<std::string>& names) {
   MarketIndexByName index;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!index.emplace(names[i], static_cast<MarketIndex>(i)).second) {
-      throw std::invalid_argument("market " + quoted(names[i]) + " is listed twice");
+      throw std::invalid_argument("market " + quotedText(names[i], kMaxQuotedChars) +
+                                  " is listed twice");
     }
   }
   return index;
@@ -45,7 +34,8 @@ MarketIndex marketNamed(const MarketIndexByName& index, std::string_view name,
                         std::string_view context) {
   const auto it = index.find(name);
   if (it == index.end()) {
-    throw std::invalid_argument(std::string(context) + " names unknown market " + quoted(name));
+    throw std::invalid_argument(std::string(context) + " names unknown market " +
+                                quotedText(name, kMaxQuotedChars));
   }
   return it->second;
 }
@@ -69,7 +59,8 @@ MarketTable buildTable(const RateData& data, const std::vector<std::string>& mar
   prefixes.reserve(data.prefixes.size());
   for (const RateData::Prefix& prefix : data.prefixes) {
     prefixes.push_back(MarketPrefix{
-        prefix.digits, marketNamed(index, prefix.market, "prefix " + quoted(prefix.digits))});
+        prefix.digits,
+        marketNamed(index, prefix.market, "prefix " + quotedText(prefix.digits, kMaxQuotedChars))});
   }
   return MarketTable(prefixes, fallback);  // throws on a bad or duplicate prefix
 }
@@ -92,7 +83,8 @@ RateSnapshot::RateSnapshot(const RateData& data)
   for (const RateData::Card& card : data.cards) {
     const std::string name = "card " + std::to_string(card.card_id);
     if (!isIsoCurrency(card.currency)) {
-      throw std::invalid_argument(name + " has currency " + quoted(card.currency) +
+      throw std::invalid_argument(name + " has currency " +
+                                  quotedText(card.currency, kMaxQuotedChars) +
                                   ", not an ISO 4217 code");
     }
     for (const CurrencyRates& seen : currencies_) {
@@ -112,7 +104,8 @@ RateSnapshot::RateSnapshot(const RateData& data)
                                       std::vector<bool>(market_names_.size() * kCategoryCount));
   for (const RateData::Rate& rate : data.rates) {
     const std::string name = "rate of card " + std::to_string(rate.card_id) + " for " +
-                             quoted(rate.market) + "/" + std::string(categoryName(rate.category));
+                             quotedText(rate.market, kMaxQuotedChars) + "/" +
+                             std::string(categoryName(rate.category));
     std::size_t card_slot = currencies_.size();
     for (std::size_t i = 0; i < currencies_.size(); ++i) {
       if (currencies_[i].card_id == rate.card_id) card_slot = i;
@@ -155,7 +148,7 @@ PricedBatch RateSnapshot::price(std::string_view currency, Category category,
   const CurrencyRates* rates = ratesFor(currency);
   if (rates == nullptr) {
     batch.reason = api::Reason::currency_mismatch;
-    batch.detail = "no rate card in effect for currency '" + clip(currency, kMaxCurrencyChars) + "'";
+    batch.detail = "no rate card in effect for currency " + quotedText(currency, kMaxCurrencyChars);
     return batch;
   }
   batch.card_id = rates->card_id;
@@ -175,16 +168,18 @@ PricedBatch RateSnapshot::price(std::string_view currency, Category category,
     if (unit == kNoRate) {
       batch.reason = api::Reason::rate_not_found;
       batch.detail = "no " + std::string(categoryName(category)) + " rate for " +
-                     clip(recipients[i], kMaxRecipientChars) + " (market " +
-                     clip(market_names_[market], kMaxMarketChars) + ") in " + rates->currency;
+                     printableText(recipients[i], kMaxRecipientChars) + " (market " +
+                     printableText(market_names_[market], kMaxMarketChars) + ") in " +
+                     rates->currency;
       break;
     }
     if (__builtin_add_overflow(total, unit, &total)) {
       batch.reason = api::Reason::amount_overflow;
-      batch.detail = "batch total in " + rates->currency + " exceeds int64 micro-units at recipient " +
-                     std::to_string(i + 1) + " (" + clip(recipients[i], kMaxRecipientChars) + ", " +
+      batch.detail = "batch total in " + rates->currency +
+                     " exceeds int64 micro-units at recipient " + std::to_string(i + 1) + " (" +
+                     printableText(recipients[i], kMaxRecipientChars) + ", " +
                      std::string(categoryName(category)) + ", market " +
-                     clip(market_names_[market], kMaxMarketChars) + ")";
+                     printableText(market_names_[market], kMaxMarketChars) + ")";
       break;
     }
     batch.unit_prices.push_back(unit);
