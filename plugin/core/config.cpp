@@ -21,7 +21,8 @@ constexpr std::size_t kMaxTenantIdBytes = 64;
 constexpr std::size_t kMaxQuotedChars = 64;  // one bad key or value must not flood a log line
 
 // The keys each object accepts, as listed in "unknown key" messages.
-constexpr std::string_view kRootKeys = "database, limits, policy";
+constexpr std::string_view kRootKeys = "database, limits, policy, pricing";
+constexpr std::string_view kPricingKeys = "on_missing_rate";
 constexpr std::string_view kDatabaseKeys =
     "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms";
 constexpr std::string_view kLimitsKeys = "max_batch_recipients";
@@ -116,12 +117,32 @@ InsufficientCreditPolicy readPolicyName(const JsonNode& node, const std::string&
   if (node.kind != Kind::string) {
     fail(path, node.position, "expected string, got " + describe(node));
   }
-  for (const auto policy : {InsufficientCreditPolicy::block, InsufficientCreditPolicy::flag}) {
+  for (const auto policy : {InsufficientCreditPolicy::block, InsufficientCreditPolicy::flag,
+                            InsufficientCreditPolicy::partial}) {
     if (node.text == policyName(policy)) {
       return policy;
     }
   }
-  fail(path, node.position, quotedText(node.text, kMaxQuotedChars) + " is not one of: block, flag");
+  fail(path, node.position,
+       quotedText(node.text, kMaxQuotedChars) + " is not one of: block, flag, partial");
+}
+
+MissingRatePolicy readMissingRatePolicy(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::string) {
+    fail(path, node.position, "expected string, got " + describe(node));
+  }
+  if (node.text == "block") return MissingRatePolicy::block;
+  if (node.text == "other") return MissingRatePolicy::price_as_other;
+  fail(path, node.position, quotedText(node.text, kMaxQuotedChars) + " is not one of: block, other");
+}
+
+void readPricing(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kPricingKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key != "on_missing_rate") return false;
+                  config.on_missing_rate = readMissingRatePolicy(value, member_path);
+                  return true;
+                });
 }
 
 // A string, never a JSON number: a number would pass through a double in most tools that write
@@ -288,6 +309,8 @@ Config readConfig(const JsonNode& root) {
                     readLimits(value, path, config);
                   } else if (key == "policy") {
                     readPolicy(value, path, config);
+                  } else if (key == "pricing") {
+                    readPricing(value, path, config);
                   } else {
                     return false;
                   }
@@ -327,6 +350,7 @@ std::string_view policyName(InsufficientCreditPolicy policy) noexcept {
   switch (policy) {
     case InsufficientCreditPolicy::block: return "block";
     case InsufficientCreditPolicy::flag: return "flag";
+    case InsufficientCreditPolicy::partial: return "partial";
   }
   return "unknown";
 }

@@ -16,6 +16,13 @@ namespace creditgate {
 enum class InsufficientCreditPolicy : std::uint8_t {
   block = 0,  // send nothing, debit nothing
   flag = 1,   // send and debit down to -overdraft_limit, mark the batch flagged; past it, block
+  partial = 2,  // send the affordable first n recipients, debit only those; none affordable: block
+};
+
+// What happens when the rate card has no rate for a recipient's (market, category).
+enum class MissingRatePolicy : std::uint8_t {
+  block = 0,           // block the batch: rate_not_found
+  price_as_other = 1,  // price the recipient at the "Other" market's rate
 };
 
 std::string_view policyName(InsufficientCreditPolicy policy) noexcept;
@@ -47,6 +54,8 @@ struct Config {
   int rates_refresh_ms = 5000;         // 100..3600000: how often rate data changes are looked for
   // limits
   std::uint32_t max_batch_recipients = 1000;  // 1..100000
+  // pricing
+  MissingRatePolicy on_missing_rate = MissingRatePolicy::block;
   // policy
   PolicyScope default_policy;  // rule fields unset here mean block / 0
   std::map<std::string, PolicyScope, std::less<>> tenant_policies;

@@ -66,7 +66,8 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
       ledger_(PoolOptions{config->database_dsn, config->pool_size, config->statement_timeout_ms,
                           config->connect_timeout_s}),
       rates_(ledger_, services, std::chrono::milliseconds(config->rates_refresh_ms),
-             std::chrono::milliseconds(config->statement_timeout_ms)) {}
+             std::chrono::milliseconds(config->statement_timeout_ms)),
+      tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)) {}
 
 Ledger::Deadline CreditGatePlugin::deadlineFor(const Config& config) const {
   return ConnectionPool::Clock::now() + std::chrono::milliseconds(config.statement_timeout_ms);
@@ -84,22 +85,6 @@ api::Reason CreditGatePlugin::reasonFor(const LedgerError& error) {
   return api::Reason::internal_error;
 }
 
-std::optional<std::string> CreditGatePlugin::currencyOf(std::string_view tenant_id,
-                                                        Ledger::Deadline deadline) {
-  {
-    std::shared_lock lock(currencies_mutex_);
-    if (auto it = currencies_.find(std::string(tenant_id)); it != currencies_.end()) {
-      return it->second;
-    }
-  }
-  auto currency = ledger_.tenantCurrency(tenant_id, deadline);
-  if (currency) {  // unknown tenants are not cached: an admin may add them any time
-    std::unique_lock lock(currencies_mutex_);
-    currencies_.emplace(std::string(tenant_id), *currency);
-  }
-  return currency;
-}
-
 CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& batch,
                                                             const Config& config,
                                                             Ledger::Deadline deadline) {
@@ -115,13 +100,13 @@ CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& ba
     out.detail = "no rate data has been loaded from the database yet";
     return out;
   }
-  auto currency = currencyOf(batch.tenant_id, deadline);
-  if (!currency) {
+  const auto tenant = tenants_.profile(batch.tenant_id, deadline);
+  if (!tenant) {
     out.reason = api::Reason::unknown_tenant;
     out.detail = "tenant_id: " + quotedText(batch.tenant_id) + " is not a known tenant";
     return out;
   }
-  out.currency = *currency;
+  out.currency = tenant->currency;
   out.price = out.snapshot->price(out.currency, out.category, batch.recipients);
   if (out.price.reason == api::Reason::currency_mismatch) {
     // No card in force for the tenant's currency: nothing can be priced.
@@ -186,6 +171,10 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
     case api::Reason::overdraft:
       detail = "debited into the overdraft (limit " + formatMicros(policy.overdraft_limit_micros) +
                " " + decided.currency + "); batch flagged";
+      break;
+    case api::Reason::partial_credit:
+      detail = "credit covers the first " + std::to_string(decided.recipients_allowed) + " of " +
+               std::to_string(batch.recipients.size()) + " recipients; the rest are held";
       break;
     case api::Reason::batch_conflict:
       detail = "batch_id " + quotedText(batch.batch_id) +

@@ -6,15 +6,14 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 
 #include "config.hpp"
 #include "creditgate/host_api.hpp"
 #include "decision_counters.hpp"
 #include "ledger.hpp"
 #include "rate_refresher.hpp"
+#include "tenant_directory.hpp"
 
 namespace creditgate {
 
@@ -43,7 +42,6 @@ class CreditGatePlugin final : public api::CreditGate {
   api::Verdict decideOrThrow(const api::Batch& batch);
   api::Quote quoteOrThrow(const api::Batch& batch);
   api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
-  std::optional<std::string> currencyOf(std::string_view tenant_id, Ledger::Deadline deadline);
   Ledger::Deadline deadlineFor(const Config& config) const;
   api::Reason reasonFor(const LedgerError& error);
 
@@ -53,10 +51,8 @@ class CreditGatePlugin final : public api::CreditGate {
   std::atomic<std::uint64_t> config_generation_{1};
   Ledger ledger_;
   RateRefresher rates_;
+  TenantDirectory tenants_;
   DecisionCounters counters_;
-  // A tenant's currency never changes (the database enforces it), so it may be cached; balances may not.
-  std::shared_mutex currencies_mutex_;
-  std::unordered_map<std::string, std::string> currencies_;
 };
 
 }  // namespace creditgate

@@ -15,7 +15,7 @@ namespace {
 constexpr const char* kDecideBatch = "decide_batch";
 constexpr const char* kQuoteBatch = "quote_batch";
 constexpr const char* kSettleOutcomes = "settle_outcomes";
-constexpr const char* kTenantCurrency = "tenant_currency";
+constexpr const char* kTenantProfile = "tenant_profile";
 constexpr const char* kRateDataVersion = "rate_data_version";
 
 void prepareStatements(pqxx::connection& connection) {
@@ -27,7 +27,9 @@ void prepareStatements(pqxx::connection& connection) {
                      " $7::bigint[], $8, $9, $10)");
   connection.prepare(kSettleOutcomes,
                      "SELECT * FROM creditgate.settle_outcomes($1, $2, $3::text[], $4::boolean[])");
-  connection.prepare(kTenantCurrency, "SELECT creditgate.tenant_currency($1)");
+  connection.prepare(kTenantProfile,
+                     "SELECT currency, auth_international_eligible, home_market"
+                     " FROM creditgate.tenant_profile($1)");
   connection.prepare(kRateDataVersion, "SELECT creditgate.rate_data_version()");
 }
 
@@ -169,12 +171,17 @@ LedgerSettlement Ledger::settle(std::string_view tenant_id, std::string_view bat
   });
 }
 
-std::optional<std::string> Ledger::tenantCurrency(std::string_view tenant_id, Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) -> std::optional<std::string> {
+std::optional<TenantProfile> Ledger::tenantProfile(std::string_view tenant_id,
+                                                   Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) -> std::optional<TenantProfile> {
     pqxx::nontransaction txn(connection);
-    pqxx::row row = txn.exec_prepared1(kTenantCurrency, text(tenant_id));
-    if (row[0].is_null()) return std::nullopt;
-    return std::string(row[0].c_str());
+    const pqxx::result rows = txn.exec_prepared(kTenantProfile, text(tenant_id));
+    if (rows.empty()) return std::nullopt;
+    TenantProfile profile;
+    profile.currency = rows[0][0].as<std::string>();
+    profile.auth_international_eligible = rows[0][1].as<bool>();
+    profile.home_market = optionalField<std::string>(rows[0][2]);
+    return profile;
   });
 }
 

@@ -46,6 +46,13 @@ struct DecisionRequest {
   std::int64_t rate_card_id = 0;
 };
 
+// What pricing needs to know about a tenant.
+struct TenantProfile {
+  std::string currency;                     // ISO 4217, fixed for life
+  bool auth_international_eligible = false;
+  std::optional<std::string> home_market;   // the market that is not "international" for it
+};
+
 struct LedgerDecision {
   api::Decision decision = api::Decision::block;
   api::Reason reason = api::Reason::internal_error;
@@ -88,7 +95,7 @@ class Ledger {
                           std::span<const std::string_view> recipients,
                           std::span<const bool> delivered, Deadline deadline);
   // nullopt: no such tenant.
-  std::optional<std::string> tenantCurrency(std::string_view tenant_id, Deadline deadline);
+  std::optional<TenantProfile> tenantProfile(std::string_view tenant_id, Deadline deadline);
   std::int64_t rateDataVersion(Deadline deadline);
   // The rate data in force on `day` (YYYY-MM-DD), read in one consistent snapshot.
   RateData loadRateData(const std::string& day, Deadline deadline);

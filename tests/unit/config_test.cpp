@@ -503,7 +503,7 @@ const Refusal kRefusals[] = {
       "Block"
   }
 })",
-     "policy.on_insufficient_credit", 5, 7, "'Block' is not one of: block, flag"},
+     "policy.on_insufficient_credit", 5, 7, "'Block' is not one of: block, flag, partial"},
     {"UnknownTenantCategoryPolicyName", R"({
   "database": {"dsn": "password=s3cr3t-sentinel"},
   "policy": {"tenants": {"acme": {"categories": {"service": {
@@ -512,7 +512,7 @@ const Refusal kRefusals[] = {
   }}}}}
 })",
      "policy.tenants.acme.categories.service.on_insufficient_credit", 5, 7,
-     "'allow' is not one of: block, flag"},
+     "'allow' is not one of: block, flag, partial"},
     {"NegativeOverdraft", R"({
   "database": {"dsn": "password=s3cr3t-sentinel"},
   "policy": {
@@ -801,6 +801,40 @@ TEST_F(ConfigFile, ReportsErrorsInsideTheFileWithTheirPosition) {
   ASSERT_TRUE(std::holds_alternative<ConfigError>(result));
   EXPECT_EQ(std::get<ConfigError>(result).toString(),
             "line 2, column 16: database.pool_size: 0 is out of range 1..256");
+}
+
+}  // namespace
+}  // namespace creditgate
+
+namespace creditgate {
+namespace {
+
+TEST(ConfigPricing, ReadsPartialAsAnInsufficientCreditPolicy) {
+  auto result = parseConfig(R"({"database": {"dsn": "x"},
+    "policy": {"tenants": {"otp": {"on_insufficient_credit": "partial"}}}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(result));
+  EXPECT_EQ(std::get<Config>(result).policyFor("otp", Category::marketing).on_insufficient_credit,
+            InsufficientCreditPolicy::partial);
+}
+
+TEST(ConfigPricing, MissingRatePolicyDefaultsToBlockAndReadsOther) {
+  auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  EXPECT_EQ(std::get<Config>(defaults).on_missing_rate, MissingRatePolicy::block);
+  auto other = parseConfig(R"({"database": {"dsn": "x"}, "pricing": {"on_missing_rate": "other"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(other));
+  EXPECT_EQ(std::get<Config>(other).on_missing_rate, MissingRatePolicy::price_as_other);
+}
+
+TEST(ConfigPricing, RefusesAnUnknownMissingRatePolicyNamingFieldLineAndColumn) {
+  auto result = parseConfig("{\"database\": {\"dsn\": \"x\"},\n \"pricing\": {\"on_missing_rate\": \"zero\"}}");
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(result));
+  const ConfigError& error = std::get<ConfigError>(result);
+  EXPECT_EQ(error.field, "pricing.on_missing_rate");
+  EXPECT_EQ(error.line, 2);
+  EXPECT_EQ(error.column, 33);
+  EXPECT_NE(error.message.find("'zero' is not one of: block, other"), std::string::npos)
+      << error.message;
 }
 
 }  // namespace
