@@ -107,7 +107,11 @@ CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& ba
     return out;
   }
   out.currency = tenant->currency;
-  out.price = out.snapshot->price(out.currency, out.category, batch.recipients);
+  const PricingOptions options{
+      .auth_international_eligible = tenant->auth_international_eligible,
+      .home_market = tenant->home_market ? std::string_view(*tenant->home_market) : "",
+      .price_missing_as_fallback = config.on_missing_rate == MissingRatePolicy::price_as_other};
+  out.price = out.snapshot->price(out.currency, out.category, batch.recipients, options);
   if (out.price.reason == api::Reason::currency_mismatch) {
     // No card in force for the tenant's currency: nothing can be priced.
     out.reason = api::Reason::rate_not_found;

@@ -142,8 +142,16 @@ MarketIndex RateSnapshot::marketOf(std::string_view e164) const noexcept {
   return table_.lookup(e164);
 }
 
+std::optional<MarketIndex> RateSnapshot::marketIndexOf(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < market_names_.size(); ++i) {
+    if (market_names_[i] == name) return static_cast<MarketIndex>(i);
+  }
+  return std::nullopt;
+}
+
 PricedBatch RateSnapshot::price(std::string_view currency, Category category,
-                                std::span<const std::string_view> recipients) const {
+                                std::span<const std::string_view> recipients,
+                                const PricingOptions& options) const {
   PricedBatch batch;
   const CurrencyRates* rates = ratesFor(currency);
   if (rates == nullptr) {
@@ -159,12 +167,28 @@ PricedBatch RateSnapshot::price(std::string_view currency, Category category,
     return batch;
   }
 
+  // Resolved once per batch, so the loop below stays a lookup and two array reads per recipient.
+  const bool international = options.auth_international_eligible &&
+                             category == Category::authentication;
+  const auto home = marketIndexOf(options.home_market);
+  constexpr auto kInternationalSlot =
+      static_cast<std::size_t>(Category::authentication_international);
+  const std::int64_t* row_of = rates->micros.data();
+
   batch.unit_prices.reserve(recipients.size());
   batch.markets.reserve(recipients.size());
   std::int64_t total = 0;
   for (std::size_t i = 0; i < recipients.size(); ++i) {
     const MarketIndex market = marketOf(recipients[i]);
-    const std::int64_t unit = rates->micros[market * kCategoryCount + category_slot];
+    std::int64_t unit = row_of[market * kCategoryCount + category_slot];
+    if (international && market != home) {
+      // Only markets that list an authentication-international rate are "international" ones.
+      const std::int64_t intl = row_of[market * kCategoryCount + kInternationalSlot];
+      if (intl != kNoRate) unit = intl;
+    }
+    if (unit == kNoRate && options.price_missing_as_fallback) {
+      unit = row_of[table_.fallback() * kCategoryCount + category_slot];
+    }
     if (unit == kNoRate) {
       batch.reason = api::Reason::rate_not_found;
       batch.detail = "no " + std::string(categoryName(category)) + " rate for " +

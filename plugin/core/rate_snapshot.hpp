@@ -50,6 +50,15 @@ struct PricedBatch {
   std::int64_t card_id = 0;                // the card that priced it
 };
 
+// How the tenant and the admins' config shape pricing, besides currency and category.
+struct PricingOptions {
+  // Meta's authentication-international rate applies to an eligible tenant's authentication
+  // message to a market that lists such a rate and is not the tenant's home market.
+  bool auth_international_eligible = false;
+  std::string_view home_market;            // market name; empty: none
+  bool price_missing_as_fallback = false;  // config pricing.on_missing_rate = "other"
+};
+
 class RateSnapshot {
  public:
   // Throws std::invalid_argument naming the offending market, prefix, card or rate when the data is
@@ -59,7 +68,8 @@ class RateSnapshot {
   // Prices valid E.164 recipients (checked beforehand) for `category` in `currency`.
   // reason currency_mismatch: no card for the currency.
   PricedBatch price(std::string_view currency, Category category,
-                    std::span<const std::string_view> recipients) const;
+                    std::span<const std::string_view> recipients,
+                    const PricingOptions& options = {}) const;
 
   MarketIndex marketOf(std::string_view e164) const noexcept;
   const std::string& marketName(MarketIndex market) const { return market_names_.at(market); }
@@ -76,6 +86,7 @@ class RateSnapshot {
     std::vector<std::int64_t> micros;  // [market * kCategoryCount + category]; -1 = no rate
   };
   const CurrencyRates* ratesFor(std::string_view currency) const noexcept;
+  std::optional<MarketIndex> marketIndexOf(std::string_view name) const noexcept;
 
   std::vector<std::string> market_names_;
   MarketTable table_;

@@ -243,3 +243,105 @@ TEST(Category, RefusesNamesInAnotherCaseOrSpelling) {
 
 }  // namespace
 }  // namespace creditgate
+
+namespace creditgate {
+namespace {
+
+// EUR authentication 20000 everywhere; authentication_international listed only for India (25200)
+// and United Kingdom (30000); n/a elsewhere, as on Meta's cards.
+RateSnapshot internationalSnapshot() {
+  RateData data = sampleData();
+  for (RateData::Rate& rate : data.rates) {
+    if (rate.card_id != kEurCard || rate.category != Category::authentication_international) continue;
+    if (rate.market == "India") rate.micros = 25'200;
+    else if (rate.market == "United Kingdom") rate.micros = 30'000;
+    else rate.micros = std::nullopt;
+  }
+  return RateSnapshot(data);
+}
+
+PricingOptions fallbackToOther() {
+  PricingOptions options;
+  options.price_missing_as_fallback = true;
+  return options;
+}
+
+std::int64_t authenticationPrice(const RateSnapshot& snapshot, std::string_view recipient,
+                                 const PricingOptions& options) {
+  const std::vector<std::string_view> recipients = {recipient};
+  const PricedBatch batch = snapshot.price("EUR", Category::authentication, recipients, options);
+  EXPECT_EQ(batch.reason, Reason::ok) << batch.detail;
+  return batch.total_micros;
+}
+
+TEST(RateSnapshotInternational, EligibleTenantPaysTheInternationalRateAbroadInAListedMarket) {
+  const RateSnapshot snapshot = internationalSnapshot();
+  const PricingOptions eligible{.auth_international_eligible = true, .home_market = "United Kingdom"};
+  EXPECT_EQ(authenticationPrice(snapshot, "+919876543210", eligible), 25'200);  // India, abroad
+}
+
+TEST(RateSnapshotInternational, HomeMarketIsNeverInternational) {
+  const RateSnapshot snapshot = internationalSnapshot();
+  const PricingOptions eligible{.auth_international_eligible = true, .home_market = "India"};
+  EXPECT_EQ(authenticationPrice(snapshot, "+919876543210", eligible), 20'000);
+}
+
+TEST(RateSnapshotInternational, MarketWithoutAnInternationalRatePaysTheAuthenticationRate) {
+  const RateSnapshot snapshot = internationalSnapshot();
+  const PricingOptions eligible{.auth_international_eligible = true, .home_market = "India"};
+  EXPECT_EQ(authenticationPrice(snapshot, "+12125550123", eligible), 20'000);  // North America
+}
+
+TEST(RateSnapshotInternational, IneligibleTenantAlwaysPaysTheAuthenticationRate) {
+  const RateSnapshot snapshot = internationalSnapshot();
+  EXPECT_EQ(authenticationPrice(snapshot, "+919876543210", {}), 20'000);
+}
+
+TEST(RateSnapshotInternational, OnlyAuthenticationMessagesArePricedInternationally) {
+  const RateSnapshot snapshot = internationalSnapshot();
+  const std::vector<std::string_view> recipients = {"+919876543210"};
+  const PricingOptions eligible{.auth_international_eligible = true, .home_market = "United Kingdom"};
+  EXPECT_EQ(snapshot.price("EUR", Category::marketing, recipients, eligible).total_micros, 9'900);
+}
+
+TEST(RateSnapshotMissingRate, PricesAtTheOtherMarketWhenConfiguredSo) {
+  RateData data = sampleData();
+  for (RateData::Rate& rate : data.rates) {
+    if (rate.card_id == kEurCard && rate.market == "India" && rate.category == Category::utility) {
+      rate.micros = std::nullopt;
+    }
+    if (rate.card_id == kEurCard && rate.market == "Other" && rate.category == Category::utility) {
+      rate.micros = 7'700;
+    }
+  }
+  const RateSnapshot snapshot(data);
+  const std::vector<std::string_view> recipients = {"+919876543210"};
+  EXPECT_EQ(snapshot.price("EUR", Category::utility, recipients).reason, Reason::rate_not_found);
+  const PricedBatch fallback = snapshot.price("EUR", Category::utility, recipients,
+                                              fallbackToOther());
+  EXPECT_EQ(fallback.reason, Reason::ok);
+  EXPECT_EQ(fallback.total_micros, 7'700);
+}
+
+TEST(RateSnapshotMissingRate, FallsBackToOtherAndRefusesOnlyWhenOtherHasNoRateEither) {
+  const RateSnapshot snapshot(sampleData());
+  const std::vector<std::string_view> recipients = {"+919876543210"};
+  const PricedBatch batch = snapshot.price("USD", Category::authentication_international,
+                                           recipients, fallbackToOther());
+  // USD India is n/a but USD Other lists 60400: priced at Other.
+  EXPECT_EQ(batch.total_micros, 60'400);
+  RateData data = sampleData();
+  for (RateData::Rate& rate : data.rates) {
+    if (rate.card_id == kUsdCard && rate.category == Category::authentication_international) {
+      rate.micros = std::nullopt;
+    }
+  }
+  const RateSnapshot none(data);
+  EXPECT_EQ(none.price("USD", Category::authentication_international, recipients,
+                       fallbackToOther())
+                .reason,
+            Reason::rate_not_found);
+}
+
+}  // namespace
+}  // namespace creditgate
