@@ -8,7 +8,7 @@ CREATE TABLE tenant (
   tenant_id      text PRIMARY KEY CHECK (tenant_id ~ '^[[:graph:]]{1,64}$'),
   currency       text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),  -- ISO 4217; never changes
   balance_micros bigint NOT NULL DEFAULT 0,                      -- always == sum of its ledger
-  contact        text,                                           -- who is told about low credit
+  contacts       text[] NOT NULL DEFAULT '{}',                   -- who is told about its credit
   created_at     timestamptz NOT NULL DEFAULT now()
 );
 

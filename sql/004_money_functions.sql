@@ -96,10 +96,13 @@ $$;
 
 -- Decides one batch: claims (tenant, batch_id), debits against the floor the policy allows, writes
 -- the ledger, and records the batch; or records why it was refused. p_policy: block | flag | partial.
+-- In the same transaction it queues the notifications (009_notifications.sql): insufficient credit
+-- for a refused or flagged batch, and low balance when the debit crosses a threshold (NULL: off).
 CREATE FUNCTION decide_batch(
     p_tenant_id text, p_batch_id text, p_campaign_id text, p_template_name text, p_category text,
     p_recipients text[], p_unit_prices_micros bigint[], p_currency text,
-    p_policy text, p_overdraft_limit_micros bigint, p_rate_card_id bigint)
+    p_policy text, p_overdraft_limit_micros bigint, p_rate_card_id bigint,
+    p_warning_micros bigint, p_critical_micros bigint, p_notify_interval_ms integer)
   RETURNS decision_result
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = creditgate, pg_temp
 AS $$
@@ -149,6 +152,15 @@ BEGIN
     VALUES (p_tenant_id, p_batch_id, p_campaign_id, p_template_name, p_category,
             cardinality(p_recipients), v_reason, p_policy, v_price, v_tenant.balance_micros,
             v_shortfall);
+    IF v_reason IN ('insufficient_credit', 'overdraft_limit_exceeded') THEN
+      PERFORM emit_paced(p_tenant_id, 'insufficient_credit', 'insufficient_credit',
+                         jsonb_build_object('batch_id', p_batch_id, 'decision', 'block',
+                                            'reason', v_reason, 'price_micros', v_price,
+                                            'balance_micros', v_tenant.balance_micros,
+                                            'shortfall_micros', v_shortfall,
+                                            'currency', v_tenant.currency),
+                         p_notify_interval_ms);
+    END IF;
     RETURN ROW('block', v_reason, 0, v_tenant.balance_micros, 0, false, v_tenant.currency,
                v_price)::decision_result;
   END IF;
@@ -170,6 +182,20 @@ BEGIN
   VALUES (p_tenant_id, p_batch_id, p_campaign_id, p_template_name, p_category, p_recipients,
           p_unit_prices_micros, p_rate_card_id, v_decision, v_reason, p_policy,
           v_judged.allowed, v_judged.charge::bigint, v_after);
+
+  IF v_reason = 'overdraft' THEN  -- sent, but on credit the tenant does not have
+    PERFORM emit_paced(p_tenant_id, 'insufficient_credit', 'insufficient_credit',
+                       jsonb_build_object('batch_id', p_batch_id, 'decision', v_decision,
+                                          'reason', v_reason, 'price_micros', v_price,
+                                          'balance_micros', v_after,
+                                          'shortfall_micros', -least(v_after, 0),
+                                          'currency', v_tenant.currency),
+                       p_notify_interval_ms);
+  END IF;
+  IF v_judged.charge > 0 THEN
+    PERFORM note_balance_fall(p_tenant_id, v_tenant.currency, v_after, p_warning_micros,
+                              p_critical_micros, p_notify_interval_ms);
+  END IF;
 
   RETURN ROW(v_decision, v_reason, v_judged.charge::bigint, v_after, v_judged.allowed, false,
              v_tenant.currency, v_price)::decision_result;
@@ -307,6 +333,9 @@ BEGIN
   UPDATE tenant SET balance_micros = balance_micros + v_amount
    WHERE tenant_id = p_tenant_id
   RETURNING balance_micros INTO v_after;
+  IF v_amount > 0 THEN
+    PERFORM note_balance_rise(p_tenant_id, v_tenant.currency, v_after);
+  END IF;
 
   RETURN ROW('ok', v_refunded, v_amount, v_already, v_unknown, v_after,
              v_tenant.currency)::settlement_result;

@@ -10,7 +10,8 @@ AS $$
 DECLARE
   v_existing tenant%ROWTYPE;
 BEGIN
-  INSERT INTO tenant (tenant_id, currency, contact) VALUES (p_tenant_id, p_currency, p_contact)
+  INSERT INTO tenant (tenant_id, currency, contacts)
+  VALUES (p_tenant_id, p_currency, array_remove(ARRAY[p_contact], NULL))
   ON CONFLICT (tenant_id) DO NOTHING;
   IF FOUND THEN
     RETURN 'created';
@@ -69,6 +70,7 @@ BEGIN
   INSERT INTO ledger_entry (tenant_id, kind, amount_micros, balance_after_micros, reference, note)
   VALUES (p_tenant_id, 'topup', p_amount_micros, v_after, p_reference, p_note)
   RETURNING * INTO v_entry;
+  PERFORM note_balance_rise(p_tenant_id, v_tenant.currency, v_after);
   RETURN ROW(v_entry.entry_id, v_after, false, v_tenant.currency)::topup_result;
 END
 $$;

@@ -8,7 +8,8 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA creditgate FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA creditgate FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
-  decide_batch(text, text, text, text, text, text[], bigint[], text, text, bigint, bigint),
+  decide_batch(text, text, text, text, text, text[], bigint[], text, text, bigint, bigint, bigint,
+               bigint, integer),
   quote_batch(text, text, text, text, text, text[], bigint[], text, text, bigint),
   settle_outcomes(text, text, text[], boolean[]),
   tenant_currency(text),

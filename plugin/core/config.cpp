@@ -21,7 +21,11 @@ constexpr std::size_t kMaxTenantIdBytes = 64;
 constexpr std::size_t kMaxQuotedChars = 64;  // one bad key or value must not flood a log line
 
 // The keys each object accepts, as listed in "unknown key" messages.
-constexpr std::string_view kRootKeys = "database, limits, policy, pricing";
+constexpr std::string_view kRootKeys = "database, limits, policy, pricing, notifications";
+constexpr std::string_view kNotificationKeys =
+    "low_balance_warning, low_balance_critical, min_interval_s, tenants, relay";
+constexpr std::string_view kThresholdKeys = "low_balance_warning, low_balance_critical";
+constexpr std::string_view kRelayKeys = "enabled, poll_ms, batch_size";
 constexpr std::string_view kPricingKeys = "on_missing_rate";
 constexpr std::string_view kDatabaseKeys =
     "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms";
@@ -256,6 +260,87 @@ void readPolicy(const JsonNode& node, const std::string& path, Config& config) {
                 });
 }
 
+bool readBool(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::boolean) {
+    fail(path, node.position, "expected boolean, got " + describe(node));
+  }
+  return node.boolean;
+}
+
+bool readThresholdMember(std::string_view key, const JsonNode& value, const std::string& path,
+                         AlertThresholds& thresholds) {
+  if (key == "low_balance_warning") {
+    thresholds.warning_micros = readOverdraftLimit(value, path);
+  } else if (key == "low_balance_critical") {
+    thresholds.critical_micros = readOverdraftLimit(value, path);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Critical is the lower, later level: a warning below it would never be seen first.
+void checkThresholdOrder(const AlertThresholds& thresholds, const JsonNode& node,
+                         const std::string& path) {
+  if (thresholds.warning_micros && thresholds.critical_micros &&
+      *thresholds.warning_micros < *thresholds.critical_micros) {
+    fail(joinPath(path, "low_balance_warning"), node.position,
+         "must not be below low_balance_critical");
+  }
+}
+
+void readRelay(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kRelayKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "enabled") {
+                    config.relay_enabled = readBool(value, member_path);
+                  } else if (key == "poll_ms") {
+                    config.relay_poll_ms = readInt(value, member_path, 10, 600000);
+                  } else if (key == "batch_size") {
+                    config.relay_batch_size = readInt(value, member_path, 1, 1000);
+                  } else {
+                    return false;
+                  }
+                  return true;
+                });
+}
+
+void readNotificationTenants(const JsonNode& node, const std::string& path, Config& config) {
+  expectObject(node, path);
+  for (std::size_t i = 0; i < node.members.size(); ++i) {
+    const auto& [id, value] = node.members[i];
+    if (!isValidTenantId(id)) {
+      fail(path, node.key_positions[i],
+           "tenant id " + quotedText(id, kMaxQuotedChars) +
+               " must be 1 to 64 printable ASCII characters without spaces");
+    }
+    const std::string tenant_path = joinPath(path, id);
+    AlertThresholds& thresholds = config.tenant_alerts[id];
+    forEachMember(value, tenant_path, kThresholdKeys,
+                  [&](std::string_view key, const JsonNode& member, const std::string& member_path) {
+                    return readThresholdMember(key, member, member_path, thresholds);
+                  });
+    checkThresholdOrder(thresholds, value, tenant_path);
+  }
+}
+
+void readNotifications(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kNotificationKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "min_interval_s") {
+                    config.notify_min_interval_ms = 1000 * readInt(value, member_path, 0, 86400);
+                  } else if (key == "tenants") {
+                    readNotificationTenants(value, member_path, config);
+                  } else if (key == "relay") {
+                    readRelay(value, member_path, config);
+                  } else {
+                    return readThresholdMember(key, value, member_path, config.default_alerts);
+                  }
+                  return true;
+                });
+  checkThresholdOrder(config.default_alerts, node, path);
+}
+
 void readLimits(const JsonNode& node, const std::string& path, Config& config) {
   forEachMember(node, path, kLimitsKeys,
                 [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
@@ -311,6 +396,8 @@ Config readConfig(const JsonNode& root) {
                     readPolicy(value, path, config);
                   } else if (key == "pricing") {
                     readPricing(value, path, config);
+                  } else if (key == "notifications") {
+                    readNotifications(value, path, config);
                   } else {
                     return false;
                   }
@@ -415,6 +502,19 @@ std::variant<Config, ConfigError> loadConfigFile(const std::string& path) {
     return cannotRead(errno);  // e.g. EISDIR: fopen accepts a directory, reading it fails
   }
   return parseConfig(text);
+}
+
+}  // namespace creditgate
+
+namespace creditgate {
+
+AlertThresholds Config::alertsFor(std::string_view tenant_id) const {
+  AlertThresholds alerts = default_alerts;
+  if (auto it = tenant_alerts.find(tenant_id); it != tenant_alerts.end()) {
+    if (it->second.warning_micros) alerts.warning_micros = it->second.warning_micros;
+    if (it->second.critical_micros) alerts.critical_micros = it->second.critical_micros;
+  }
+  return alerts;
 }
 
 }  // namespace creditgate

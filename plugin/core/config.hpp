@@ -45,6 +45,12 @@ struct EffectivePolicy {
   friend bool operator==(const EffectivePolicy&, const EffectivePolicy&) = default;
 };
 
+// Low-balance notification thresholds, in the tenant's currency; unset: that level is off.
+struct AlertThresholds {
+  std::optional<std::int64_t> warning_micros;
+  std::optional<std::int64_t> critical_micros;
+};
+
 struct Config {
   // database
   std::string database_dsn;            // libpq connection string; secret, never logged
@@ -60,8 +66,17 @@ struct Config {
   PolicyScope default_policy;  // rule fields unset here mean block / 0
   std::map<std::string, PolicyScope, std::less<>> tenant_policies;
 
+  // notifications
+  AlertThresholds default_alerts;
+  std::map<std::string, AlertThresholds, std::less<>> tenant_alerts;  // per field over the default
+  int notify_min_interval_ms = 300000;  // per tenant and kind: stops notification storms
+  bool relay_enabled = true;            // this instance relays the outbox to the host's notify()
+  int relay_poll_ms = 1000;             // 10..600000
+  int relay_batch_size = 50;            // 1..1000
+
   // Most specific first: tenant+category, tenant, default+category, default.
   EffectivePolicy policyFor(std::string_view tenant_id, Category category) const;
+  AlertThresholds alertsFor(std::string_view tenant_id) const;
 };
 
 struct ConfigError {

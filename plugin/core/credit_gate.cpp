@@ -42,6 +42,29 @@ struct CreditGatePlugin::Priced {
   std::shared_ptr<const RateSnapshot> snapshot;  // keeps the market names of `price` alive
 };
 
+// What the ledger needs to decide (or quote) a validated, priced batch. Views into batch and priced.
+DecisionRequest CreditGatePlugin::decisionRequest(const api::Batch& batch, const Priced& priced,
+                                                  const EffectivePolicy& policy,
+                                                  const Config& config) {
+  const AlertThresholds alerts = config.alertsFor(batch.tenant_id);
+  DecisionRequest request;
+  request.tenant_id = batch.tenant_id;
+  request.batch_id = batch.batch_id;
+  request.campaign_id = batch.campaign_id;
+  request.template_name = batch.template_name;
+  request.category = categoryName(priced.category);
+  request.recipients = batch.recipients;
+  request.unit_prices_micros = priced.price.unit_prices;
+  request.currency = priced.currency;
+  request.policy = policyText(policy.on_insufficient_credit);
+  request.overdraft_limit_micros = policy.overdraft_limit_micros;
+  request.rate_card_id = priced.price.card_id;
+  request.warning_micros = alerts.warning_micros;
+  request.critical_micros = alerts.critical_micros;
+  request.notify_interval_ms = config.notify_min_interval_ms;
+  return request;
+}
+
 std::unique_ptr<api::CreditGate> CreditGatePlugin::create(const api::PluginContext& context,
                                                           std::string& error) {
   if (context.struct_size < sizeof(api::PluginContext) || context.services == nullptr) {
@@ -67,7 +90,15 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
                           config->connect_timeout_s}),
       rates_(ledger_, services, std::chrono::milliseconds(config->rates_refresh_ms),
              std::chrono::milliseconds(config->statement_timeout_ms)),
-      tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)) {}
+      tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)) {
+  if (config->relay_enabled) {
+    RelayOptions options;
+    options.poll = std::chrono::milliseconds(config->relay_poll_ms);
+    options.batch_size = config->relay_batch_size;
+    options.deadline = std::chrono::milliseconds(config->statement_timeout_ms);
+    relay_ = std::make_unique<OutboxRelay>(ledger_, services, options);
+  }
+}
 
 Ledger::Deadline CreditGatePlugin::deadlineFor(const Config& config) const {
   return ConnectionPool::Clock::now() + std::chrono::milliseconds(config.statement_timeout_ms);
@@ -153,12 +184,8 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
     return verdict;
   }
   const EffectivePolicy policy = config->policyFor(batch.tenant_id, priced.category);
-  const LedgerDecision decided = ledger_.decide(
-      DecisionRequest{batch.tenant_id, batch.batch_id, batch.campaign_id, batch.template_name,
-                      categoryName(priced.category), batch.recipients, priced.price.unit_prices,
-                      priced.currency, policyText(policy.on_insufficient_credit),
-                      policy.overdraft_limit_micros, priced.price.card_id},
-      deadline);
+  const LedgerDecision decided =
+      ledger_.decide(decisionRequest(batch, priced, policy, *config), deadline);
 
   api::Verdict verdict;
   verdict.decision = decided.decision;
@@ -247,12 +274,8 @@ api::Quote CreditGatePlugin::quoteOrThrow(const api::Batch& batch) {
   }
 
   const EffectivePolicy policy = config->policyFor(batch.tenant_id, priced.category);
-  const LedgerQuote answer = ledger_.quote(
-      DecisionRequest{batch.tenant_id, batch.batch_id, batch.campaign_id, batch.template_name,
-                      categoryName(priced.category), batch.recipients, priced.price.unit_prices,
-                      priced.currency, policyText(policy.on_insufficient_credit),
-                      policy.overdraft_limit_micros, priced.price.card_id},
-      deadline);
+  const LedgerQuote answer =
+      ledger_.quote(decisionRequest(batch, priced, policy, *config), deadline);
   quote.decision = answer.decision;
   quote.reason = answer.reason;
   quote.balance_known = answer.balance_micros.has_value();

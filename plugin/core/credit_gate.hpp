@@ -12,6 +12,7 @@
 #include "creditgate/host_api.hpp"
 #include "decision_counters.hpp"
 #include "ledger.hpp"
+#include "outbox_relay.hpp"
 #include "rate_refresher.hpp"
 #include "tenant_directory.hpp"
 
@@ -32,12 +33,16 @@ class CreditGatePlugin final : public api::CreditGate {
 
   // For tests: poll the rate data now instead of waiting for the refresh interval.
   bool refreshRatesNow() { return rates_.refreshNow(); }
+  // For tests: one relay round now; 0 when this instance does not relay.
+  int relayNotificationsNow() { return relay_ ? relay_->deliverDue() : 0; }
 
  private:
   CreditGatePlugin(api::HostServices& services, std::string config_path,
                    std::shared_ptr<const Config> config);
 
   struct Priced;  // a validated, priced batch, or why not
+  static DecisionRequest decisionRequest(const api::Batch& batch, const Priced& priced,
+                                         const EffectivePolicy& policy, const Config& config);
   Priced validateAndPrice(const api::Batch& batch, const Config& config, Ledger::Deadline deadline);
   api::Verdict decideOrThrow(const api::Batch& batch);
   api::Quote quoteOrThrow(const api::Batch& batch);
@@ -52,6 +57,7 @@ class CreditGatePlugin final : public api::CreditGate {
   Ledger ledger_;
   RateRefresher rates_;
   TenantDirectory tenants_;
+  std::unique_ptr<OutboxRelay> relay_;  // null when notifications.relay.enabled is false
   DecisionCounters counters_;
 };
 

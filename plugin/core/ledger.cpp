@@ -17,11 +17,14 @@ constexpr const char* kQuoteBatch = "quote_batch";
 constexpr const char* kSettleOutcomes = "settle_outcomes";
 constexpr const char* kTenantProfile = "tenant_profile";
 constexpr const char* kRateDataVersion = "rate_data_version";
+constexpr const char* kClaimEvents = "claim_events";
+constexpr const char* kMarkEventSent = "mark_event_sent";
+constexpr const char* kMarkEventFailed = "mark_event_failed";
 
 void prepareStatements(pqxx::connection& connection) {
   connection.prepare(kDecideBatch,
                      "SELECT * FROM creditgate.decide_batch($1, $2, $3, $4, $5, $6::text[],"
-                     " $7::bigint[], $8, $9, $10, $11)");
+                     " $7::bigint[], $8, $9, $10, $11, $12, $13, $14)");
   connection.prepare(kQuoteBatch,
                      "SELECT * FROM creditgate.quote_batch($1, $2, $3, $4, $5, $6::text[],"
                      " $7::bigint[], $8, $9, $10)");
@@ -31,6 +34,11 @@ void prepareStatements(pqxx::connection& connection) {
                      "SELECT currency, auth_international_eligible, home_market"
                      " FROM creditgate.tenant_profile($1)");
   connection.prepare(kRateDataVersion, "SELECT creditgate.rate_data_version()");
+  connection.prepare(kClaimEvents,
+                     "SELECT event_id, tenant_id, type, payload::text, contacts, attempts"
+                     " FROM creditgate.claim_events($1, $2, $3)");
+  connection.prepare(kMarkEventSent, "SELECT creditgate.mark_event_sent($1, $2)");
+  connection.prepare(kMarkEventFailed, "SELECT creditgate.mark_event_failed($1, $2, $3, $4)");
 }
 
 std::string firstLine(const char* what) {
@@ -41,6 +49,16 @@ std::string firstLine(const char* what) {
 
 // libpqxx 6.4 has no string_traits for std::string_view parameters.
 std::string text(std::string_view view) { return std::string(view); }
+
+// A bigint parameter that may be NULL (libpqxx 6.4 binds a null const char* as NULL).
+struct OptionalBigint {
+  std::string text;
+  bool null = true;
+};
+const char* bindable(const OptionalBigint& value) { return value.null ? nullptr : value.text.c_str(); }
+OptionalBigint optionalTextOf(const std::optional<std::int64_t>& value) {
+  return value ? OptionalBigint{std::to_string(*value), false} : OptionalBigint{};
+}
 
 template <typename T>
 std::optional<T> optionalField(const pqxx::field& field) {
@@ -111,13 +129,16 @@ auto Ledger::run(Deadline deadline, Work&& work) {
 LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
   const std::string recipients = pgTextArray(r.recipients);
   const std::string prices = pgBigintArray(r.unit_prices_micros);
+  const OptionalBigint warning = optionalTextOf(r.warning_micros);
+  const OptionalBigint critical = optionalTextOf(r.critical_micros);
   return run(deadline, [&](pqxx::connection& connection) {
     // One autocommit statement: the function's work is one transaction and one round trip.
     pqxx::nontransaction txn(connection);
     pqxx::row row = txn.exec_prepared1(
         kDecideBatch, text(r.tenant_id), text(r.batch_id), text(r.campaign_id),
         text(r.template_name), text(r.category), recipients, prices, text(r.currency),
-        text(r.policy), r.overdraft_limit_micros, r.rate_card_id);
+        text(r.policy), r.overdraft_limit_micros, r.rate_card_id, bindable(warning),
+        bindable(critical), r.notify_interval_ms);
     LedgerDecision out;
     out.decision = decisionFromText(row["decision"].c_str());
     out.reason = reasonFromText(row["reason"].c_str());
@@ -189,6 +210,45 @@ std::int64_t Ledger::rateDataVersion(Deadline deadline) {
   return run(deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     return txn.exec_prepared1(kRateDataVersion)[0].as<std::int64_t>();
+  });
+}
+
+std::vector<ClaimedEvent> Ledger::claimEvents(const std::string& relay, int limit, int lease_ms,
+                                              Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    std::vector<ClaimedEvent> events;
+    for (const auto& row : txn.exec_prepared(kClaimEvents, relay, limit, lease_ms)) {
+      ClaimedEvent event;
+      event.event_id = row[0].as<std::int64_t>();
+      event.tenant_id = row[1].as<std::string>();
+      event.type = row[2].as<std::string>();
+      event.payload_json = row[3].as<std::string>();
+      auto contacts = row[4].as_array();
+      for (auto item = contacts.get_next(); item.first != pqxx::array_parser::done;
+           item = contacts.get_next()) {
+        if (item.first == pqxx::array_parser::string_value) event.contacts.push_back(item.second);
+      }
+      event.attempts = row[5].as<int>();
+      events.push_back(std::move(event));
+    }
+    return events;
+  });
+}
+
+bool Ledger::markEventSent(const std::string& relay, std::int64_t event_id, Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    return txn.exec_prepared1(kMarkEventSent, relay, event_id)[0].as<bool>();
+  });
+}
+
+bool Ledger::markEventFailed(const std::string& relay, std::int64_t event_id,
+                             const std::string& error, int retry_after_ms, Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    return txn.exec_prepared1(kMarkEventFailed, relay, event_id, error, retry_after_ms)[0]
+        .as<bool>();
   });
 }
 

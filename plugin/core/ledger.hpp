@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connection_pool.hpp"
 #include "creditgate/host_api.hpp"
@@ -44,6 +45,10 @@ struct DecisionRequest {
   std::string_view policy;  // block | flag | partial
   std::int64_t overdraft_limit_micros = 0;
   std::int64_t rate_card_id = 0;
+  // Low-balance thresholds (nullopt: off) and the minimum interval between notifications.
+  std::optional<std::int64_t> warning_micros;
+  std::optional<std::int64_t> critical_micros;
+  int notify_interval_ms = 0;
 };
 
 // What pricing needs to know about a tenant.
@@ -82,6 +87,16 @@ struct LedgerSettlement {
   std::string currency;
 };
 
+// An outbox event claimed by a relay (sql/009_notifications.sql).
+struct ClaimedEvent {
+  std::int64_t event_id = 0;
+  std::string tenant_id;
+  std::string type;
+  std::string payload_json;
+  std::vector<std::string> contacts;
+  int attempts = 0;
+};
+
 class Ledger {
  public:
   using Deadline = ConnectionPool::Clock::time_point;
@@ -99,6 +114,13 @@ class Ledger {
   std::int64_t rateDataVersion(Deadline deadline);
   // The rate data in force on `day` (YYYY-MM-DD), read in one consistent snapshot.
   RateData loadRateData(const std::string& day, Deadline deadline);
+
+  // The outbox relay's calls.
+  std::vector<ClaimedEvent> claimEvents(const std::string& relay, int limit, int lease_ms,
+                                        Deadline deadline);
+  bool markEventSent(const std::string& relay, std::int64_t event_id, Deadline deadline);
+  bool markEventFailed(const std::string& relay, std::int64_t event_id, const std::string& error,
+                       int retry_after_ms, Deadline deadline);
 
   int poolSize() const noexcept { return pool_.size(); }
 

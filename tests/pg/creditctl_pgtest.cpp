@@ -212,13 +212,13 @@ TEST_F(CreditctlTest, BalanceJsonShowsBalanceDebtSpendingTodayAndContact) {
   db_.exec(
       "SELECT creditgate.decide_batch('acme', 'b1', 'c', 't', 'marketing',"
       " ARRAY['+4915110000000', '+4915110000001'], ARRAY[7000000, 5000000]::bigint[], 'EUR',"
-      " 'flag', 10000000, NULL)");
+      " 'flag', 10000000, NULL, NULL, NULL, 0)");
   db_.exec(
       "SELECT creditgate.settle_outcomes('acme', 'b1',"
       " ARRAY['+4915110000000', '+4915110000001'], ARRAY[true, false])");
   db_.exec(
       "SELECT creditgate.decide_batch('acme', 'b2', 'c', 't', 'marketing',"
-      " ARRAY['+4915110000002'], ARRAY[4000000]::bigint[], 'EUR', 'flag', 10000000, NULL)");
+      " ARRAY['+4915110000002'], ARRAY[4000000]::bigint[], 'EUR', 'flag', 10000000, NULL, NULL, NULL, 0)");
   ASSERT_EQ(db_.balance("acme"), -1'000'000);
 
   const CtlResult run = admin({"balance", "acme", "--json"});

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "credit_gate.hpp"
+#include "decimal_micros.hpp"
 #include "fake_host.hpp"
 #include "test_database.hpp"
 
@@ -58,10 +59,12 @@ class GateTest : public ::testing::Test {
   void SetUp() override { db_.seedRates(); }
 
   // (Re)creates the gate with this "policy" object.
-  void startGate(const std::string& policy_json, int max_batch_recipients = 1000) {
+  void startGate(const std::string& policy_json, int max_batch_recipients = 1000,
+                 const std::string& extra_members = "") {
     gate_.reset();
     config_path_ = writeTempFile("creditgate.json",
-                                 pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients));
+                                 pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients,
+                                                  extra_members));
     std::string error;
     api::PluginContext context;
     config_text_path_ = config_path_.string();  // the context only views it

@@ -61,7 +61,7 @@ TEST_F(PluginRoleTest, CannotCallTheAdminFunctions) {
 TEST_F(PluginRoleTest, CanCallTheMoneyFunctions) {
   EXPECT_EQ(sqlstateAsPlugin("SELECT * FROM creditgate.decide_batch('acme', 'b-1', 'c', 't', "
                              "'marketing', ARRAY['+4915112345678'], ARRAY[1000]::bigint[], 'EUR', "
-                             "'block', 0, NULL)"),
+                             "'block', 0, NULL, NULL, NULL, 0)"),
             "");
   EXPECT_EQ(db_.balance("acme"), 1'000'000 - 1000);
 }

@@ -13,7 +13,18 @@ void FakeHost::log(api::LogLevel level, std::string_view message) noexcept {
   logs_.push_back(std::to_string(static_cast<int>(level)) + " " + std::string(message));
 }
 
-bool FakeHost::notify(const api::Notification&) noexcept { return true; }
+bool FakeHost::notify(const api::Notification& n) noexcept {
+  if (notify_fails.load()) return false;
+  std::lock_guard lock(mutex_);
+  notified_.push_back({std::string(n.event_id), std::string(n.tenant_id), std::string(n.type),
+                       std::string(n.contact), std::string(n.payload_json)});
+  return true;
+}
+
+std::vector<FakeHost::Notified> FakeHost::notified() const {
+  std::lock_guard lock(mutex_);
+  return notified_;
+}
 
 std::int64_t FakeHost::nowUnixMicros() noexcept {
   if (const auto fixed = fixed_now_micros.load(); fixed != 0) return fixed;
@@ -69,7 +80,7 @@ std::filesystem::path writeTempFile(const std::string& name, const std::string& 
 }
 
 std::string pluginConfigJson(const std::string& dsn, const std::string& policy_json,
-                             int max_batch_recipients) {
+                             int max_batch_recipients, const std::string& extra_members) {
   // The DSN holds no quote or backslash in tests; JSON-escape it anyway for safety.
   std::string escaped;
   for (char c : dsn) {
@@ -80,8 +91,8 @@ std::string pluginConfigJson(const std::string& dsn, const std::string& policy_j
          "  \"database\": {\"dsn\": \"" + escaped + "\", \"pool_size\": 8,"
          " \"statement_timeout_ms\": 5000, \"rates_refresh_ms\": 200},\n"
          "  \"limits\": {\"max_batch_recipients\": " + std::to_string(max_batch_recipients) + "},\n"
-         "  \"policy\": " + policy_json + "\n"
-         "}\n";
+         "  \"policy\": " + policy_json + (extra_members.empty() ? "" : ",\n  " + extra_members) +
+         "\n}\n";
 }
 
 }  // namespace creditgate::testing

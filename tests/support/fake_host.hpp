@@ -19,6 +19,12 @@ class FakeHost final : public api::HostServices {
   bool notify(const api::Notification& notification) noexcept override;
   std::int64_t nowUnixMicros() noexcept override;
 
+  struct Notified {
+    std::string event_id, tenant_id, type, contact, payload_json;
+  };
+  std::vector<Notified> notified() const;
+  std::atomic<bool> notify_fails{false};  // the host's notifier is down
+
   std::vector<std::string> logs() const;
   bool logged(std::string_view needle) const;  // any log line contains needle
 
@@ -28,13 +34,15 @@ class FakeHost final : public api::HostServices {
  private:
   mutable std::mutex mutex_;
   std::vector<std::string> logs_;
+  std::vector<Notified> notified_;
 };
 
 // Writes `json` to a fresh file in a temporary directory and returns its path.
 std::filesystem::path writeTempFile(const std::string& name, const std::string& json);
 
 // A plugin config for `dsn` with the given "policy" object (JSON text) and limits.
+// `extra_members`: more top-level members, e.g. "\"notifications\": {...}" (no leading comma).
 std::string pluginConfigJson(const std::string& dsn, const std::string& policy_json,
-                             int max_batch_recipients = 1000);
+                             int max_batch_recipients = 1000, const std::string& extra_members = "");
 
 }  // namespace creditgate::testing

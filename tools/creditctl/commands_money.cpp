@@ -20,7 +20,7 @@ constexpr const char* kTopup =
 // One statement, so balance and spending come from one snapshot. Spent today: debits minus the
 // refunds of failed deliveries, since midnight UTC.
 constexpr const char* kBalance =
-    "SELECT t.currency, t.balance_micros, t.contact,"
+    "SELECT t.currency, t.balance_micros, t.contacts[1] AS contact,"
     "       (SELECT coalesce(sum(-l.amount_micros), 0)::bigint"
     "          FROM creditgate.ledger_entry l"
     "         WHERE l.tenant_id = t.tenant_id AND l.kind IN ('debit', 'refund')"

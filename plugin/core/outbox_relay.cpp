@@ -1,0 +1,87 @@
+#include "outbox_relay.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+
+namespace creditgate {
+namespace {
+
+std::string makeRelayId() {
+  char host[64] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(random());
+}
+
+}  // namespace
+
+OutboxRelay::OutboxRelay(Ledger& ledger, api::HostServices& services, RelayOptions options)
+    : ledger_(ledger), services_(services), options_(options), relay_id_(makeRelayId()) {
+  thread_ = std::thread([this] { run(); });
+}
+
+OutboxRelay::~OutboxRelay() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  thread_.join();
+}
+
+void OutboxRelay::run() {
+  std::unique_lock lock(stop_mutex_);
+  while (!stop_.wait_for(lock, options_.poll, [this] { return stopping_; })) {
+    lock.unlock();
+    deliverDue();
+    lock.lock();
+  }
+}
+
+bool OutboxRelay::deliver(const ClaimedEvent& event) {
+  const std::string event_id = std::to_string(event.event_id);
+  // No contact on record: the host still gets the event (with an empty contact) to route it.
+  const std::vector<std::string> contacts =
+      event.contacts.empty() ? std::vector<std::string>{""} : event.contacts;
+  for (const std::string& contact : contacts) {
+    const api::Notification notification{event_id, event.tenant_id, event.type, contact,
+                                         event.payload_json};
+    if (!services_.notify(notification)) return false;
+  }
+  return true;
+}
+
+int OutboxRelay::deliverDue() {
+  std::lock_guard round(round_mutex_);
+  int delivered = 0;
+  try {
+    const auto deadline = [this] { return ConnectionPool::Clock::now() + options_.deadline; };
+    for (const ClaimedEvent& event : ledger_.claimEvents(
+             relay_id_, options_.batch_size, static_cast<int>(options_.lease.count()), deadline())) {
+      if (deliver(event)) {
+        ledger_.markEventSent(relay_id_, event.event_id, deadline());
+        delivered_.fetch_add(1);
+        ++delivered;
+        continue;
+      }
+      // 1 s, 2 s, 4 s ... capped: a notifier that is down is not hammered.
+      const int exponent = std::min(event.attempts - 1, 20);
+      const auto backoff = std::min<std::int64_t>(1000LL << std::max(exponent, 0),
+                                                  options_.max_backoff.count());
+      failed_.fetch_add(1);
+      services_.log(api::LogLevel::warning,
+                    "creditgate: notifier refused event " + std::to_string(event.event_id) +
+                        " (" + event.type + "); retry in " + std::to_string(backoff) + " ms");
+      ledger_.markEventFailed(relay_id_, event.event_id, "the host's notifier refused it",
+                              static_cast<int>(backoff), deadline());
+    }
+  } catch (const std::exception& e) {
+    // The events stay in the outbox; leases expire and the next round tries again.
+    services_.log(api::LogLevel::warning, std::string("creditgate: outbox relay: ") + e.what());
+  }
+  return delivered;
+}
+
+}  // namespace creditgate
