@@ -29,6 +29,9 @@ OutboxRelay::~OutboxRelay() {
   }
   stop_.notify_all();
   thread_.join();
+  // A gateway shutting down hands over what is due now, so a last event is not left for another
+  // instance's next poll. Best effort: whatever fails stays in the outbox.
+  deliverDue();
 }
 
 void OutboxRelay::run() {

@@ -28,7 +28,7 @@ struct RelayOptions {
 class OutboxRelay {
  public:
   OutboxRelay(Ledger& ledger, api::HostServices& services, RelayOptions options);
-  ~OutboxRelay();
+  ~OutboxRelay();  // stops the thread, then delivers what is due once more
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 

@@ -1,7 +1,11 @@
 #include "arguments.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <variant>
 
 #include "cli_args.hpp"
@@ -13,6 +17,7 @@ namespace {
 constexpr std::size_t kMaxTenantIdChars = 64;
 constexpr std::size_t kMaxReferenceChars = 128;
 constexpr std::size_t kMaxQuotedChars = 70;
+constexpr std::streamoff kMaxInputFileBytes = 16 << 20;  // Meta's files are a few KiB
 
 bool isGraph(char c) { return c > ' ' && c < '\x7f'; }
 
@@ -77,6 +82,26 @@ const std::string& referenceArgument(const std::string& text) {
     throw UsageError("--ref " + quoted(text) + " must be 1 to 128 characters");
   }
   return text;
+}
+
+admin::CalendarDate dateArgument(std::string_view name, const std::string& text) {
+  if (auto date = admin::CalendarDate::parseIso(text)) return *date;
+  throw UsageError(std::string(name) + " " + quoted(text) +
+                   " must be a date written YYYY-MM-DD (e.g. 2026-07-01)");
+}
+
+std::string inputFileArgument(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot read " + quoted(path) + ": " + std::strerror(errno));
+  in.seekg(0, std::ios::end);
+  if (in.tellg() > kMaxInputFileBytes) {
+    throw UsageError(quoted(path) + " is larger than 16 MiB: not a rate-card or mapping file");
+  }
+  in.seekg(0);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw UsageError("cannot read " + quoted(path));
+  return text.str();
 }
 
 }  // namespace creditgate::ctl

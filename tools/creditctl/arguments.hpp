@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "calendar_date.hpp"
+
 namespace creditgate::ctl {
 
 // The text as it can safely appear in a message: printable ASCII as is, other bytes as \xNN, long
@@ -21,5 +23,9 @@ const std::string& currencyArgument(const std::string& text);
 std::int64_t positiveAmountArgument(std::string_view name, const std::string& text);
 // 1 to 128 characters (the top-up function's limit).
 const std::string& referenceArgument(const std::string& text);
+// A real calendar day written YYYY-MM-DD. `name` names the argument ("--valid-from").
+admin::CalendarDate dateArgument(std::string_view name, const std::string& text);
+// The whole content of the input file `path` (at most 16 MiB).
+std::string inputFileArgument(const std::string& path);
 
 }  // namespace creditgate::ctl

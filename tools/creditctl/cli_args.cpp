@@ -8,8 +8,9 @@ namespace {
 
 // Every option of every command: the parser must know which ones take a value before it knows the
 // command, since options may come first ("creditctl --dsn X topup ...").
-constexpr std::array<std::string_view, 6> kValueOptions = {"dsn",     "sql-dir", "currency",
-                                                           "contact", "ref",     "note"};
+constexpr std::array<std::string_view, 10> kValueOptions = {
+    "dsn",  "sql-dir",        "currency", "contact",    "ref",
+    "note", "effective-from", "source",   "valid-from", "at"};
 constexpr std::array<std::string_view, 2> kFlags = {"help", "json"};
 
 bool isOneOf(std::string_view name, std::span<const std::string_view> names) {

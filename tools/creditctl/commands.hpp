@@ -24,5 +24,8 @@ void migrateCommand(const CommandLine& line, Database& database, std::ostream& o
 void tenantAddCommand(const CommandLine& line, Database& database, std::ostream& out);
 void topupCommand(const CommandLine& line, Database& database, std::ostream& out);
 void balanceCommand(const CommandLine& line, Database& database, std::ostream& out);
+void ratesImportCommand(const CommandLine& line, Database& database, std::ostream& out);
+void ratesShowCommand(const CommandLine& line, Database& database, std::ostream& out);
+void marketsImportCommand(const CommandLine& line, Database& database, std::ostream& out);
 
 }  // namespace creditgate::ctl

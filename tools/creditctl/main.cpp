@@ -13,6 +13,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "csv_reader.hpp"
 #include "database.hpp"
 
 namespace creditgate::ctl {
@@ -45,13 +46,30 @@ const std::vector<Command> kCommands = {
      "creditctl balance TENANT [--json]\n"
      "    Shows the balance, debt (overdraft), spending since midnight UTC and the contact.\n",
      balanceCommand},
+    {{"rates", "import"},
+     "creditctl rates import FILE [--currency CUR] [--effective-from DATE] [--source TEXT]\n"
+     "    Imports Meta's rate-card download (Pricing.csv) as the card of its currency from\n"
+     "    its effective date. Currency and date come from the file or the options (they\n"
+     "    must agree). A bad file is refused whole (exit 2); the same file again changes\n"
+     "    nothing; other rates for an imported currency and date are refused (exit 1).\n",
+     ratesImportCommand},
+    {{"rates", "show"},
+     "creditctl rates show [--currency CUR] [--at DATE] [--json]\n"
+     "    The rate cards in force on DATE (default: today, UTC) and their rates.\n",
+     ratesShowCommand},
+    {{"markets", "import"},
+     "creditctl markets import FILE --valid-from DATE\n"
+     "    Imports a prefix,market mapping (e.g. data/market_prefixes_2025.csv) in force from\n"
+     "    DATE: changed and dropped prefixes are closed on DATE, new market names added.\n",
+     marketsImportCommand},
 };
 
 constexpr std::string_view kGlobalUsage =
     "usage: creditctl [--dsn DSN] COMMAND [ARGS]\n"
     "  --dsn DSN   libpq connection string of an admin user (default: $CREDITGATE_ADMIN_DSN)\n"
     "  --help      this text; COMMAND --help for one command\n"
-    "exit codes: 0 ok, 1 failed, 2 usage or bad argument, 3 database unreachable\n\n"
+    "exit codes: 0 ok, 1 failed, 2 usage, bad argument or bad input file,\n"
+    "            3 database unreachable\n\n"
     "commands:\n";
 
 void printUsage(std::ostream& out, std::span<const Command* const> commands) {
@@ -128,6 +146,8 @@ int main(int argc, char** argv) {
     return run(args);
   } catch (const UsageError& e) {
     return fail(kUsage, e.what());
+  } catch (const creditgate::admin::InputFileError& e) {
+    return fail(kUsage, e.what());  // a bad input file: nothing was written
   } catch (const DatabaseUnreachable& e) {
     return fail(kUnreachable, e.what());
   } catch (const CommandFailed& e) {
