@@ -21,7 +21,10 @@ constexpr std::size_t kMaxTenantIdBytes = 64;
 constexpr std::size_t kMaxQuotedChars = 64;  // one bad key or value must not flood a log line
 
 // The keys each object accepts, as listed in "unknown key" messages.
-constexpr std::string_view kRootKeys = "database, limits, policy, pricing, notifications";
+constexpr std::string_view kRootKeys =
+    "database, limits, policy, pricing, notifications, metrics";
+constexpr std::string_view kMetricsKeys = "listen, tenant_balances";
+constexpr std::string_view kTenantBalanceKeys = "enabled, max_tenants";
 constexpr std::string_view kNotificationKeys =
     "low_balance_warning, low_balance_critical, min_interval_s, tenants, relay";
 constexpr std::string_view kThresholdKeys = "low_balance_warning, low_balance_critical";
@@ -341,6 +344,47 @@ void readNotifications(const JsonNode& node, const std::string& path, Config& co
   checkThresholdOrder(config.default_alerts, node, path);
 }
 
+// "host:port" or "" (off). The host is taken as written: binding a non-loopback address is the
+// admin's explicit choice.
+std::string readListen(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::string) {
+    fail(path, node.position, "expected string, got " + describe(node));
+  }
+  if (node.text.empty()) return node.text;
+  const auto colon = node.text.rfind(':');
+  const bool port_ok = colon != std::string::npos && colon + 1 < node.text.size() &&
+                       node.text.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+                       node.text.size() - colon - 1 <= 5 && std::stoi(node.text.substr(colon + 1)) <= 65535;
+  if (!port_ok || colon == 0) {
+    fail(path, node.position,
+         quotedText(node.text, kMaxQuotedChars) + " is not host:port (e.g. \"127.0.0.1:9464\") or \"\"");
+  }
+  return node.text;
+}
+
+void readMetrics(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kMetricsKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "listen") {
+                    config.metrics_listen = readListen(value, member_path);
+                    return true;
+                  }
+                  if (key != "tenant_balances") return false;
+                  forEachMember(value, member_path, kTenantBalanceKeys,
+                                [&](std::string_view k, const JsonNode& v, const std::string& p) {
+                                  if (k == "enabled") {
+                                    config.metrics_tenant_balances = readBool(v, p);
+                                  } else if (k == "max_tenants") {
+                                    config.metrics_max_tenants = readInt(v, p, 1, 100000);
+                                  } else {
+                                    return false;
+                                  }
+                                  return true;
+                                });
+                  return true;
+                });
+}
+
 void readLimits(const JsonNode& node, const std::string& path, Config& config) {
   forEachMember(node, path, kLimitsKeys,
                 [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
@@ -398,6 +442,8 @@ Config readConfig(const JsonNode& root) {
                     readPricing(value, path, config);
                   } else if (key == "notifications") {
                     readNotifications(value, path, config);
+                  } else if (key == "metrics") {
+                    readMetrics(value, path, config);
                   } else {
                     return false;
                   }

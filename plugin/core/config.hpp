@@ -74,6 +74,11 @@ struct Config {
   int relay_poll_ms = 1000;             // 10..600000
   int relay_batch_size = 50;            // 1..1000
 
+  // metrics
+  std::string metrics_listen = "127.0.0.1:9464";  // "" = no endpoint; loopback unless changed
+  bool metrics_tenant_balances = false;           // per-tenant balance gauges (unbounded labels)
+  int metrics_max_tenants = 1000;                 // 1..100000: the cap on those gauges
+
   // Most specific first: tenant+category, tenant, default+category, default.
   EffectivePolicy policyFor(std::string_view tenant_id, Category category) const;
   AlertThresholds alertsFor(std::string_view tenant_id) const;

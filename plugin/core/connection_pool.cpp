@@ -91,6 +91,11 @@ ConnectionPool::Lease ConnectionPool::acquire(Clock::time_point deadline) {
   }
 }
 
+ConnectionPool::Stats ConnectionPool::stats() {
+  std::lock_guard lock(mutex_);
+  return Stats{open_, open_ - static_cast<int>(idle_.size())};
+}
+
 void ConnectionPool::giveBack(std::unique_ptr<pqxx::connection> connection, bool broken) noexcept {
   std::unique_ptr<pqxx::connection> to_close;
   {

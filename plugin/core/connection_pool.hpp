@@ -65,6 +65,11 @@ class ConnectionPool {
   Lease acquire(Clock::time_point deadline);
 
   int size() const noexcept { return options_.size; }
+  struct Stats {
+    int open = 0;
+    int in_use = 0;
+  };
+  Stats stats();
 
  private:
   std::unique_ptr<pqxx::connection> connect();

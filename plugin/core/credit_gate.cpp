@@ -13,6 +13,9 @@
 namespace creditgate {
 namespace {
 
+// How often the config file is looked at: a changed policy is in force within a second.
+constexpr std::chrono::milliseconds kConfigWatchInterval{250};
+
 template <std::size_t N>
 void copyText(char (&out)[N], std::string_view text) {
   const std::size_t n = std::min(text.size(), N - 1);
@@ -86,17 +89,45 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
     : services_(services),
       config_path_(std::move(config_path)),
       config_(config),
+      metrics_(makeMetrics(*config, services)),
       ledger_(PoolOptions{config->database_dsn, config->pool_size, config->statement_timeout_ms,
                           config->connect_timeout_s}),
-      rates_(ledger_, services, std::chrono::milliseconds(config->rates_refresh_ms),
+      rates_(ledger_, services, *metrics_, std::chrono::milliseconds(config->rates_refresh_ms),
              std::chrono::milliseconds(config->statement_timeout_ms)),
-      tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)) {
-  if (config->relay_enabled) {
-    RelayOptions options;
-    options.poll = std::chrono::milliseconds(config->relay_poll_ms);
-    options.batch_size = config->relay_batch_size;
-    options.deadline = std::chrono::milliseconds(config->statement_timeout_ms);
-    relay_ = std::make_unique<OutboxRelay>(ledger_, services, options);
+      tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)),
+      relay_(config->relay_enabled ? makeRelay(*config) : nullptr),
+      watch_(ledger_, *metrics_, std::chrono::milliseconds(config->rates_refresh_ms),
+             std::chrono::milliseconds(config->statement_timeout_ms)),
+      config_watcher_(config_path_, kConfigWatchInterval, [this] { reload(); }) {
+  if (const int port = metrics_->listeningPort(); port != 0) {
+    services_.log(api::LogLevel::info, "creditgate: metrics at http://" +
+                                           config->metrics_listen.substr(
+                                               0, config->metrics_listen.rfind(':')) +
+                                           ":" + std::to_string(port) + "/metrics");
+  }
+}
+
+std::unique_ptr<OutboxRelay> CreditGatePlugin::makeRelay(const Config& config) {
+  RelayOptions options;
+  options.poll = std::chrono::milliseconds(config.relay_poll_ms);
+  options.batch_size = config.relay_batch_size;
+  options.deadline = std::chrono::milliseconds(config.statement_timeout_ms);
+  return std::make_unique<OutboxRelay>(ledger_, services_, *metrics_, options);
+}
+
+// A metrics port in use must not keep the gateway from deciding: log it and serve the text
+// through the host API only.
+std::unique_ptr<GateMetrics> CreditGatePlugin::makeMetrics(const Config& config,
+                                                           api::HostServices& services) {
+  MetricsOptions options{config.metrics_listen, config.metrics_tenant_balances,
+                         config.metrics_max_tenants};
+  try {
+    return std::make_unique<GateMetrics>(options);
+  } catch (const std::exception& e) {
+    services.log(api::LogLevel::error, std::string("creditgate: ") + e.what() +
+                                           "; metrics are served through the host API only");
+    options.listen.clear();
+    return std::make_unique<GateMetrics>(options);
   }
 }
 
@@ -105,7 +136,7 @@ Ledger::Deadline CreditGatePlugin::deadlineFor(const Config& config) const {
 }
 
 api::Reason CreditGatePlugin::reasonFor(const LedgerError& error) {
-  counters_.countLedgerError();
+  metrics_->countLedgerError(ledgerErrorKindName(error.kind()));
   services_.log(api::LogLevel::error, std::string("creditgate: ") + error.what());
   switch (error.kind()) {
     case LedgerError::Kind::timeout: return api::Reason::ledger_timeout;
@@ -155,6 +186,7 @@ CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& ba
 }
 
 api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
+  const auto started = std::chrono::steady_clock::now();
   api::Verdict verdict;
   try {
     verdict = decideOrThrow(batch);
@@ -170,8 +202,28 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
     services_.log(api::LogLevel::error, "creditgate: decide failed with an unknown exception");
     verdict = blockVerdict(api::Reason::internal_error, "internal error; see the gateway log");
   }
-  counters_.count(verdict.decision, verdict.reason);
+  try {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    countVerdict(batch, verdict, *config_.load(), took.count());
+  } catch (...) {
+    // Metrics never change a verdict.
+  }
   return verdict;
+}
+
+void CreditGatePlugin::countVerdict(const api::Batch& batch, const api::Verdict& verdict,
+                                    const Config& config, double seconds) {
+  metrics_->observeDecisionSeconds(seconds);
+  metrics_->countDecision(verdict.decision, verdict.reason, parseCategory(batch.category),
+                          static_cast<std::uint32_t>(batch.recipients.size()),
+                          verdict.recipients_allowed);
+  if (verdict.decision != api::Decision::block && !verdict.replayed) {
+    metrics_->countMoney("debit", verdict.currency, verdict.charged_micros);
+  }
+  if (verdict.balance_known && verdict.currency[0] != '\0') {
+    metrics_->tenantBalance(batch.tenant_id, verdict.currency, verdict.balance_after_micros,
+                            config.alertsFor(batch.tenant_id).critical_micros);
+  }
 }
 
 api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
@@ -346,6 +398,7 @@ api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcom
   settlement.not_in_batch = settled.not_in_batch;
   settlement.balance_after_micros = settled.balance_after_micros.value_or(0);
   copyText(settlement.currency, settled.currency);
+  metrics_->countMoney("refund", settled.currency, settled.refunded_micros);
   if (settled.reason == api::Reason::unknown_batch) {
     copyText(settlement.detail, "batch_id " + quotedText(outcomes.batch_id) +
                                     " was never allowed for this tenant; nothing to settle");
@@ -364,6 +417,7 @@ api::ReloadResult CreditGatePlugin::reload() noexcept {
       const std::string text = "config " + config_path_ + " refused, the running config stays: " +
                                problem->toString();
       services_.log(api::LogLevel::error, "creditgate: " + text);
+      metrics_->countConfigReloadFailure();
       result.generation = config_generation_.load();
       copyText(result.detail, text);
       return result;
@@ -378,6 +432,9 @@ api::ReloadResult CreditGatePlugin::reload() noexcept {
     config_.store(std::move(next));
     result.ok = true;
     result.generation = config_generation_.fetch_add(1) + 1;
+    metrics_->setConfigGeneration(result.generation);
+    services_.log(api::LogLevel::info, "creditgate: config generation " +
+                                           std::to_string(result.generation) + " in force");
     rates_.refreshNow();
     return result;
   } catch (const std::exception& e) {
@@ -388,7 +445,7 @@ api::ReloadResult CreditGatePlugin::reload() noexcept {
 
 std::string CreditGatePlugin::metricsText() noexcept {
   try {
-    return counters_.prometheusText();
+    return metrics_->text();
   } catch (...) {
     return {};
   }

@@ -10,8 +10,10 @@
 
 #include "config.hpp"
 #include "creditgate/host_api.hpp"
-#include "decision_counters.hpp"
+#include "config_watcher.hpp"
+#include "gate_metrics.hpp"
 #include "ledger.hpp"
+#include "ledger_watch.hpp"
 #include "outbox_relay.hpp"
 #include "rate_refresher.hpp"
 #include "tenant_directory.hpp"
@@ -35,6 +37,8 @@ class CreditGatePlugin final : public api::CreditGate {
   bool refreshRatesNow() { return rates_.refreshNow(); }
   // For tests: one relay round now; 0 when this instance does not relay.
   int relayNotificationsNow() { return relay_ ? relay_->deliverDue() : 0; }
+  // The metrics endpoint's port (0: none), e.g. when metrics.listen asked for port 0.
+  int metricsPort() const { return metrics_->listeningPort(); }
 
  private:
   CreditGatePlugin(api::HostServices& services, std::string config_path,
@@ -49,16 +53,22 @@ class CreditGatePlugin final : public api::CreditGate {
   api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
   Ledger::Deadline deadlineFor(const Config& config) const;
   api::Reason reasonFor(const LedgerError& error);
+  void countVerdict(const api::Batch& batch, const api::Verdict& verdict, const Config& config,
+                    double seconds);
+  std::unique_ptr<OutboxRelay> makeRelay(const Config& config);
+  static std::unique_ptr<GateMetrics> makeMetrics(const Config& config, api::HostServices& services);
 
   api::HostServices& services_;
   const std::string config_path_;
   std::atomic<std::shared_ptr<const Config>> config_;
   std::atomic<std::uint64_t> config_generation_{1};
+  std::unique_ptr<GateMetrics> metrics_;  // before the parts below: they all report to it
   Ledger ledger_;
   RateRefresher rates_;
   TenantDirectory tenants_;
   std::unique_ptr<OutboxRelay> relay_;  // null when notifications.relay.enabled is false
-  DecisionCounters counters_;
+  LedgerWatch watch_;
+  ConfigWatcher config_watcher_;  // last: it calls reload(), which uses everything above
 };
 
 }  // namespace creditgate

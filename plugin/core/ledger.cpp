@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@ constexpr const char* kSettleOutcomes = "settle_outcomes";
 constexpr const char* kTenantProfile = "tenant_profile";
 constexpr const char* kRateDataVersion = "rate_data_version";
 constexpr const char* kClaimEvents = "claim_events";
+constexpr const char* kLedgerWatch = "ledger_watch";
 constexpr const char* kMarkEventSent = "mark_event_sent";
 constexpr const char* kMarkEventFailed = "mark_event_failed";
 
@@ -37,6 +39,9 @@ void prepareStatements(pqxx::connection& connection) {
   connection.prepare(kClaimEvents,
                      "SELECT event_id, tenant_id, type, payload::text, contacts, attempts"
                      " FROM creditgate.claim_events($1, $2, $3)");
+  connection.prepare(kLedgerWatch,
+                     "SELECT outbox_pending, tenant_id, currency, topup_micros::bigint,"
+                     " last_entry_id, balance_micros FROM creditgate.ledger_watch($1)");
   connection.prepare(kMarkEventSent, "SELECT creditgate.mark_event_sent($1, $2)");
   connection.prepare(kMarkEventFailed, "SELECT creditgate.mark_event_failed($1, $2, $3, $4)");
 }
@@ -67,6 +72,16 @@ std::optional<T> optionalField(const pqxx::field& field) {
 }
 
 }  // namespace
+
+const char* ledgerErrorKindName(LedgerError::Kind kind) noexcept {
+  switch (kind) {
+    case LedgerError::Kind::unavailable: return "unavailable";
+    case LedgerError::Kind::timeout: return "timeout";
+    case LedgerError::Kind::in_doubt: return "in_doubt";
+    case LedgerError::Kind::rejected: return "rejected";
+  }
+  return "rejected";
+}
 
 api::Decision decisionFromText(std::string_view text) {
   for (auto d : {api::Decision::allow, api::Decision::allow_flagged, api::Decision::allow_partial,
@@ -249,6 +264,22 @@ bool Ledger::markEventFailed(const std::string& relay, std::int64_t event_id,
     pqxx::nontransaction txn(connection);
     return txn.exec_prepared1(kMarkEventFailed, relay, event_id, error, retry_after_ms)[0]
         .as<bool>();
+  });
+}
+
+Ledger::Watch Ledger::watch(std::int64_t after_entry_id, Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    Watch out;
+    out.last_topup_entry_id = after_entry_id;
+    for (const auto& row : txn.exec_prepared(kLedgerWatch, after_entry_id)) {
+      out.outbox_pending = row[0].as<std::int64_t>();
+      if (row[1].is_null()) continue;  // no new top-ups
+      out.topups.push_back({row[1].as<std::string>(), row[2].as<std::string>(),
+                            row[3].as<std::int64_t>(), row[5].as<std::int64_t>()});
+      out.last_topup_entry_id = std::max(out.last_topup_entry_id, row[4].as<std::int64_t>());
+    }
+    return out;
   });
 }
 

@@ -33,6 +33,9 @@ class LedgerError : public std::runtime_error {
   Kind kind_;
 };
 
+// "unavailable", "timeout", "in_doubt", "rejected": the kind as metrics label it.
+const char* ledgerErrorKindName(LedgerError::Kind kind) noexcept;
+
 struct DecisionRequest {
   std::string_view tenant_id;
   std::string_view batch_id;
@@ -123,6 +126,21 @@ class Ledger {
                        int retry_after_ms, Deadline deadline);
 
   int poolSize() const noexcept { return pool_.size(); }
+  ConnectionPool::Stats poolStats() { return pool_.stats(); }
+
+  // For metrics: the outbox backlog and the top-ups after entry `after_entry_id`, per tenant.
+  struct Watch {
+    std::int64_t outbox_pending = 0;
+    struct Topups {  // one tenant's new top-ups
+      std::string tenant_id;
+      std::string currency;
+      std::int64_t micros = 0;
+      std::int64_t balance_micros = 0;  // now
+    };
+    std::vector<Topups> topups;
+    std::int64_t last_topup_entry_id = 0;
+  };
+  Watch watch(std::int64_t after_entry_id, Deadline deadline);
 
  private:
   template <typename Work>

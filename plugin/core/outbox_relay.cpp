@@ -17,8 +17,13 @@ std::string makeRelayId() {
 
 }  // namespace
 
-OutboxRelay::OutboxRelay(Ledger& ledger, api::HostServices& services, RelayOptions options)
-    : ledger_(ledger), services_(services), options_(options), relay_id_(makeRelayId()) {
+OutboxRelay::OutboxRelay(Ledger& ledger, api::HostServices& services, GateMetrics& metrics,
+                         RelayOptions options)
+    : ledger_(ledger),
+      services_(services),
+      metrics_(metrics),
+      options_(options),
+      relay_id_(makeRelayId()) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -66,6 +71,7 @@ int OutboxRelay::deliverDue() {
       if (deliver(event)) {
         ledger_.markEventSent(relay_id_, event.event_id, deadline());
         delivered_.fetch_add(1);
+        metrics_.countNotification(event.type, true);
         ++delivered;
         continue;
       }
@@ -74,6 +80,7 @@ int OutboxRelay::deliverDue() {
       const auto backoff = std::min<std::int64_t>(1000LL << std::max(exponent, 0),
                                                   options_.max_backoff.count());
       failed_.fetch_add(1);
+      metrics_.countNotification(event.type, false);
       services_.log(api::LogLevel::warning,
                     "creditgate: notifier refused event " + std::to_string(event.event_id) +
                         " (" + event.type + "); retry in " + std::to_string(backoff) + " ms");

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "creditgate/host_api.hpp"
+#include "gate_metrics.hpp"
 #include "ledger.hpp"
 
 namespace creditgate {
@@ -27,7 +28,8 @@ struct RelayOptions {
 
 class OutboxRelay {
  public:
-  OutboxRelay(Ledger& ledger, api::HostServices& services, RelayOptions options);
+  OutboxRelay(Ledger& ledger, api::HostServices& services, GateMetrics& metrics,
+              RelayOptions options);
   ~OutboxRelay();  // stops the thread, then delivers what is due once more
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
@@ -44,6 +46,7 @@ class OutboxRelay {
 
   Ledger& ledger_;
   api::HostServices& services_;
+  GateMetrics& metrics_;
   const RelayOptions options_;
   const std::string relay_id_;  // names this relay's leases in the outbox
   std::mutex round_mutex_;      // one round at a time: the thread's, or deliverDue()'s

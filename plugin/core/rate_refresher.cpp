@@ -4,9 +4,13 @@
 
 namespace creditgate {
 
-RateRefresher::RateRefresher(Ledger& ledger, api::HostServices& services,
+RateRefresher::RateRefresher(Ledger& ledger, api::HostServices& services, GateMetrics& metrics,
                              std::chrono::milliseconds interval, std::chrono::milliseconds deadline)
-    : ledger_(ledger), services_(services), interval_(interval), deadline_(deadline) {
+    : ledger_(ledger),
+      services_(services),
+      metrics_(metrics),
+      interval_(interval),
+      deadline_(deadline) {
   refreshNow();
   thread_ = std::thread([this] { run(); });
 }
@@ -36,11 +40,17 @@ bool RateRefresher::refreshNow() {
   try {
     const std::string day = today();
     const std::int64_t version = ledger_.rateDataVersion(deadline);
-    if (version == loaded_version_ && day == loaded_day_) return false;
+    // "Last confirmed current": what the rate-data-stale alert watches.
+    const double now_seconds = static_cast<double>(services_.nowUnixMicros()) / 1e6;
+    if (version == loaded_version_ && day == loaded_day_) {
+      metrics_.rateDataRefreshed(version, now_seconds);
+      return false;
+    }
     auto snapshot = std::make_shared<const RateSnapshot>(ledger_.loadRateData(day, deadline));
     snapshot_.store(std::move(snapshot));
     loaded_version_ = version;
     loaded_day_ = day;
+    metrics_.rateDataRefreshed(version, now_seconds);
     services_.log(api::LogLevel::info, "creditgate: rate data version " + std::to_string(version) +
                                            " for " + day + " loaded");
     return true;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "creditgate/host_api.hpp"
+#include "gate_metrics.hpp"
 #include "ledger.hpp"
 #include "rate_snapshot.hpp"
 
@@ -22,8 +23,8 @@ class RateRefresher {
  public:
   // Loads once synchronously (a failure is logged; decisions then block with rate_not_found until a
   // later poll succeeds), then polls every `interval` until destroyed.
-  RateRefresher(Ledger& ledger, api::HostServices& services, std::chrono::milliseconds interval,
-                std::chrono::milliseconds deadline);
+  RateRefresher(Ledger& ledger, api::HostServices& services, GateMetrics& metrics,
+                std::chrono::milliseconds interval, std::chrono::milliseconds deadline);
   ~RateRefresher();
   RateRefresher(const RateRefresher&) = delete;
   RateRefresher& operator=(const RateRefresher&) = delete;
@@ -40,6 +41,7 @@ class RateRefresher {
 
   Ledger& ledger_;
   api::HostServices& services_;
+  GateMetrics& metrics_;
   const std::chrono::milliseconds interval_;
   const std::chrono::milliseconds deadline_;
   std::atomic<std::shared_ptr<const RateSnapshot>> snapshot_;

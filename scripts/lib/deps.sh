@@ -11,6 +11,7 @@ CREDITGATE_DEPS=(
   libpqxx-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
+  prometheus  # for promtool (metrics/check); --no-install-recommends keeps it small
 )
 
 # True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).

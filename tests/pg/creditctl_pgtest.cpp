@@ -1,21 +1,15 @@
 // creditctl as an admin runs it: the real binary as a subprocess, logged in as a member of
 // creditgate_admin, asserting on exit codes, printed text and what the database then holds.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "creditctl_runner.hpp"
 #include "test_database.hpp"
 
 namespace creditgate::testing {
@@ -28,19 +22,6 @@ const std::string kUnreachableDsn =
     std::string(kSentinel);
 // The fixture's admin login password (tests/support/test_database.cpp): it must never be printed.
 constexpr const char* kAdminPassword = "test-only-password";
-
-struct CtlResult {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// Single-quotes `text` for /bin/sh.
-std::string shellQuoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 class CreditctlTest : public ::testing::Test {
  protected:
@@ -56,31 +37,7 @@ class CreditctlTest : public ::testing::Test {
   // nullopt), so the argument lists below read as an admin would type them.
   CtlResult ctl(const std::vector<std::string>& args,
                 const std::optional<std::string>& env_dsn = std::nullopt) {
-    char err_path[] = "/tmp/creditctl_pgtest_XXXXXX";
-    const int err_fd = ::mkstemp(err_path);
-    EXPECT_GE(err_fd, 0);
-    std::string command = env_dsn ? "CREDITGATE_ADMIN_DSN=" + shellQuoted(*env_dsn) + " "
-                                  : std::string("unset CREDITGATE_ADMIN_DSN; ");
-    command += "exec " + shellQuoted(CREDITCTL_PATH);
-    for (const std::string& arg : args) command += " " + shellQuoted(arg);
-    command += " 2>" + shellQuoted(err_path);
-
-    CtlResult run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe != nullptr) {
-      std::array<char, 4096> buffer{};
-      for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
-        run.out.append(buffer.data(), n);
-      }
-      const int status = ::pclose(pipe);
-      run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::ostringstream err;
-    err << std::ifstream(err_path).rdbuf();
-    run.err = err.str();
-    ::close(err_fd);
-    std::remove(err_path);
+    CtlResult run = runCreditctl(args, env_dsn);
     runs_.push_back(run);
     return run;
   }

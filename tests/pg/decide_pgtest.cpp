@@ -177,19 +177,5 @@ TEST_F(DecideTest, MissingRateBlocksWithRateNotFoundAndDebitsNothing) {
   EXPECT_EQ(db_.balance("acme"), 1'000'000);
 }
 
-TEST_F(DecideTest, ExposesDecisionCountsAsPrometheusText) {
-  db_.addTenant("acme", "EUR", 1'000'000);
-  startGate(kBlockPolicy);
-  decide(batch("acme", "b-1", germanNumbers(1)));
-  decide(batch("nobody", "b-1", germanNumbers(1)));
-  const std::string text = gate_->metricsText();
-  EXPECT_NE(text.find("creditgate_decisions_total{decision=\"allow\",reason=\"ok\"} 1"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find("creditgate_decisions_total{decision=\"block\",reason=\"unknown_tenant\"} 1"),
-            std::string::npos)
-      << text;
-}
-
 }  // namespace
 }  // namespace creditgate::testing

@@ -3,10 +3,8 @@
 // not at all, and importing it again changes nothing (not even rate_data_version).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -18,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "creditctl_runner.hpp"
 #include "test_database.hpp"
 
 namespace creditgate::testing {
@@ -30,18 +29,6 @@ const std::string kEurFile = CREDITGATE_SOURCE_DIR "/tests/data/pricing_eur_2026
 const std::string kMapping2025 = CREDITGATE_SOURCE_DIR "/data/market_prefixes_2025.csv";
 const std::string kUnreachableDsn =
     "host=127.0.0.1 port=1 dbname=creditgate user=ops connect_timeout=5";
-
-struct CtlResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string shellQuoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -70,28 +57,7 @@ class RateImportTest : public ::testing::Test {
   }
 
   CtlResult ctl(const std::vector<std::string>& args, const std::string& dsn) {
-    char err_path[] = "/tmp/rate_import_pgtest_XXXXXX";
-    const int err_fd = ::mkstemp(err_path);
-    EXPECT_GE(err_fd, 0);
-    std::string command =
-        "CREDITGATE_ADMIN_DSN=" + shellQuoted(dsn) + " exec " + shellQuoted(CREDITCTL_PATH);
-    for (const std::string& arg : args) command += " " + shellQuoted(arg);
-    command += " 2>" + shellQuoted(err_path);
-    CtlResult run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe != nullptr) {
-      std::array<char, 4096> buffer{};
-      for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
-        run.out.append(buffer.data(), n);
-      }
-      const int status = ::pclose(pipe);
-      run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    run.err = readFile(err_path);
-    ::close(err_fd);
-    std::remove(err_path);
-    return run;
+    return runCreditctl(args, dsn);
   }
   CtlResult admin(const std::vector<std::string>& args) { return ctl(args, db_.adminDsn()); }
 

@@ -92,6 +92,9 @@ std::string pluginConfigJson(const std::string& dsn, const std::string& policy_j
          " \"statement_timeout_ms\": 5000, \"rates_refresh_ms\": 200},\n"
          "  \"limits\": {\"max_batch_recipients\": " + std::to_string(max_batch_recipients) + "},\n"
          "  \"policy\": " + policy_json + (extra_members.empty() ? "" : ",\n  " + extra_members) +
+         // Many gates run in one test process: no metrics endpoint unless a test asks for one.
+         (extra_members.find("\"metrics\"") == std::string::npos ? ",\n  \"metrics\": {\"listen\": \"\"}"
+                                                                : "") +
          "\n}\n";
 }
 

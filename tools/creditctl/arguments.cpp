@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstddef>
 #include <cstring>
 #include <fstream>
@@ -17,15 +18,27 @@ namespace {
 constexpr std::size_t kMaxTenantIdChars = 64;
 constexpr std::size_t kMaxReferenceChars = 128;
 constexpr std::size_t kMaxQuotedChars = 70;
+constexpr std::size_t kMaxContactChars = 320;  // the longest e-mail address
+constexpr std::size_t kMaxMarketChars = 64;
+constexpr int kMaxLimit = 10000;
 constexpr std::streamoff kMaxInputFileBytes = 16 << 20;  // Meta's files are a few KiB
 
-bool isGraph(char c) { return c > ' ' && c < '\x7f'; }
+bool isGraph(char c) {
+  return c > ' ' && c < '\x7f';
+}
 
 // PostgreSQL's length() counts characters; in UTF-8 that is every byte but continuation bytes.
 std::size_t utf8Length(std::string_view text) {
   return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
   }));
+}
+
+bool hasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
 }
 
 }  // namespace
@@ -88,6 +101,42 @@ admin::CalendarDate dateArgument(std::string_view name, const std::string& text)
   if (auto date = admin::CalendarDate::parseIso(text)) return *date;
   throw UsageError(std::string(name) + " " + quoted(text) +
                    " must be a date written YYYY-MM-DD (e.g. 2026-07-01)");
+}
+
+int limitArgument(std::string_view name, const std::string& text) {
+  int value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || text.front() == '-' || text.front() == '+' || error != std::errc() ||
+      stop != end || value < 1 || value > kMaxLimit) {
+    throw UsageError(std::string(name) + " " + quoted(text) + " must be a whole number from 1 to " +
+                     std::to_string(kMaxLimit));
+  }
+  return value;
+}
+
+bool yesNoArgument(std::string_view name, const std::string& text) {
+  if (text == "yes") return true;
+  if (text == "no") return false;
+  throw UsageError(std::string(name) + " " + quoted(text) + " must be yes or no");
+}
+
+const std::string& contactArgument(const std::string& text) {
+  if (const std::size_t length = utf8Length(text);
+      length < 1 || length > kMaxContactChars || hasControlCharacter(text)) {
+    throw UsageError("contact " + quoted(text) +
+                     " must be 1 to 320 characters without control characters");
+  }
+  return text;
+}
+
+const std::string& marketArgument(std::string_view name, const std::string& text) {
+  if (const std::size_t length = utf8Length(text);
+      length < 1 || length > kMaxMarketChars || hasControlCharacter(text)) {
+    throw UsageError(std::string(name) + " " + quoted(text) +
+                     " must be a market name of 1 to 64 characters (see creditctl rates show)");
+  }
+  return text;
 }
 
 std::string inputFileArgument(const std::string& path) {

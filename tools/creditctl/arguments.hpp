@@ -25,6 +25,15 @@ std::int64_t positiveAmountArgument(std::string_view name, const std::string& te
 const std::string& referenceArgument(const std::string& text);
 // A real calendar day written YYYY-MM-DD. `name` names the argument ("--valid-from").
 admin::CalendarDate dateArgument(std::string_view name, const std::string& text);
+// A whole number from 1 to 10000 (how many rows a report shows). `name` names the argument.
+int limitArgument(std::string_view name, const std::string& text);
+// "yes" or "no". `name` names the argument ("--auth-international").
+bool yesNoArgument(std::string_view name, const std::string& text);
+// Who is told about a tenant's credit (an address): 1 to 320 characters, no control characters.
+const std::string& contactArgument(const std::string& text);
+// A market name as in rates show ("Germany", "North America"): 1 to 64 characters, no control
+// characters. Whether the database knows it is the database's to say.
+const std::string& marketArgument(std::string_view name, const std::string& text);
 // The whole content of the input file `path` (at most 16 MiB).
 std::string inputFileArgument(const std::string& path);
 

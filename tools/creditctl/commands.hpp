@@ -27,5 +27,12 @@ void balanceCommand(const CommandLine& line, Database& database, std::ostream& o
 void ratesImportCommand(const CommandLine& line, Database& database, std::ostream& out);
 void ratesShowCommand(const CommandLine& line, Database& database, std::ostream& out);
 void marketsImportCommand(const CommandLine& line, Database& database, std::ostream& out);
+void tenantContactsCommand(const CommandLine& line, Database& database, std::ostream& out);
+void tenantPricingCommand(const CommandLine& line, Database& database, std::ostream& out);
+void ledgerCommand(const CommandLine& line, Database& database, std::ostream& out);
+void batchesCommand(const CommandLine& line, Database& database, std::ostream& out);
+void eventsCommand(const CommandLine& line, Database& database, std::ostream& out);
+// Connects with the plugin config's DSN, not `database`.
+void quoteCommand(const CommandLine& line, Database& database, std::ostream& out);
 
 }  // namespace creditgate::ctl

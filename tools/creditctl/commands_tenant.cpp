@@ -1,13 +1,22 @@
-// creditctl tenant add: creates a tenant with a zero balance through creditgate.add_tenant.
+// creditctl tenant add, contacts and pricing: a tenant's record, changed only through the admin
+// functions (creditgate.add_tenant, set_tenant_contacts, set_tenant_pricing).
 #include <pqxx/pqxx>
+#include <string_view>
+#include <vector>
 
 #include "arguments.hpp"
 #include "commands.hpp"
+#include "pg_array.hpp"
 
 namespace creditgate::ctl {
 namespace {
 
 constexpr const char* kAddTenant = "SELECT creditgate.add_tenant($1, $2, $3)";
+constexpr const char* kSetContacts = "SELECT creditgate.set_tenant_contacts($1, $2::text[])";
+constexpr const char* kSetPricing = "SELECT creditgate.set_tenant_pricing($1, $2, $3)";
+
+constexpr const char* kUnknownTenantState = "P0002";   // raised by the set_tenant_* functions
+constexpr const char* kForeignKeyViolation = "23503";  // home_market names no market
 
 }  // namespace
 
@@ -17,6 +26,7 @@ void tenantAddCommand(const CommandLine& line, Database& database, std::ostream&
   const std::string& tenant = tenantIdArgument(line.words()[0]);
   const std::string currency = currencyArgument(line.requiredOption("currency"));
   const std::optional<std::string> contact = line.option("contact");
+  if (contact) contactArgument(*contact);
 
   // Another currency for an existing tenant is refused by the database (23505), with a message
   // naming the currency it has; main.cpp reports it as is.
@@ -30,6 +40,60 @@ void tenantAddCommand(const CommandLine& line, Database& database, std::ostream&
   } else {
     out << "tenant " << tenant << " already exists (" << currency << ")\n";
   }
+}
+
+void tenantContactsCommand(const CommandLine& line, Database& database, std::ostream& out) {
+  constexpr std::string_view kUsage = "creditctl tenant contacts TENANT CONTACT...";
+  line.allowOnly({"dsn"});
+  if (line.words().size() < 2) throw UsageError("missing argument; usage: " + std::string(kUsage));
+  const std::string& tenant = tenantIdArgument(line.words()[0]);
+  std::vector<std::string_view> contacts;
+  for (std::size_t i = 1; i < line.words().size(); ++i) {
+    contacts.push_back(contactArgument(line.words()[i]));
+  }
+
+  pqxx::nontransaction txn(database.connection());
+  try {
+    txn.exec_params(kSetContacts, tenant, pgTextArray(contacts));
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == kUnknownTenantState)
+      throw CommandFailed("unknown tenant " + quoted(tenant));
+    throw;
+  }
+  out << "tenant " << tenant << ": " << contacts.size()
+      << (contacts.size() == 1 ? " contact" : " contacts") << " (replacing any before)\n";
+  for (std::string_view contact : contacts) out << "  " << quoted(contact) << '\n';
+}
+
+void tenantPricingCommand(const CommandLine& line, Database& database, std::ostream& out) {
+  line.allowOnly({"dsn", "auth-international", "home-market"});
+  line.expectWords(1,
+                   "creditctl tenant pricing TENANT --auth-international yes|no "
+                   "[--home-market NAME]");
+  const std::string& tenant = tenantIdArgument(line.words()[0]);
+  const bool eligible =
+      yesNoArgument("--auth-international", line.requiredOption("auth-international"));
+  const std::optional<std::string> home_market = line.option("home-market");
+  if (home_market) marketArgument("--home-market", *home_market);
+  if (eligible && !home_market) {
+    throw UsageError("--auth-international yes needs --home-market NAME (the tenant's own market)");
+  }
+
+  pqxx::nontransaction txn(database.connection());
+  try {
+    txn.exec_params(kSetPricing, tenant, eligible,
+                    home_market ? home_market->c_str() : static_cast<const char*>(nullptr));
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == kUnknownTenantState)
+      throw CommandFailed("unknown tenant " + quoted(tenant));
+    if (e.sqlstate() == kForeignKeyViolation) {
+      throw CommandFailed("unknown market " + quoted(*home_market) +
+                          " (see creditctl rates show): " + databaseMessage(e));
+    }
+    throw;
+  }
+  out << "tenant " << tenant << ": authentication-international " << (eligible ? "yes" : "no")
+      << ", home market " << (home_market ? *home_market : std::string("(none)")) << '\n';
 }
 
 }  // namespace creditgate::ctl

@@ -37,6 +37,17 @@ const std::vector<Command> kCommands = {
      "    Adds a tenant with a zero balance; adding it again with the same currency\n"
      "    changes nothing.\n",
      tenantAddCommand},
+    {{"tenant", "contacts"},
+     "creditctl tenant contacts TENANT CONTACT...\n"
+     "    Sets who is told about the tenant's credit (low balance, blocked batches),\n"
+     "    replacing the contacts it had.\n",
+     tenantContactsCommand},
+    {{"tenant", "pricing"},
+     "creditctl tenant pricing TENANT --auth-international yes|no [--home-market NAME]\n"
+     "    Whether Meta's authentication-international rate applies to the tenant's\n"
+     "    authentication messages outside its home market (yes needs --home-market, a\n"
+     "    market name as in rates show; an unknown market is refused, exit 1).\n",
+     tenantPricingCommand},
     {{"topup"},
      "creditctl topup TENANT AMOUNT --ref REF [--note TEXT]\n"
      "    Adds AMOUNT (an exact decimal in the tenant's currency, e.g. 12.5) to the\n"
@@ -46,6 +57,30 @@ const std::vector<Command> kCommands = {
      "creditctl balance TENANT [--json]\n"
      "    Shows the balance, debt (overdraft), spending since midnight UTC and the contact.\n",
      balanceCommand},
+    {{"ledger"},
+     "creditctl ledger TENANT [--since DATE] [--limit N] [--json]\n"
+     "    The tenant's ledger entries, oldest first, from midnight UTC of DATE (default:\n"
+     "    all): the newest N (default 100) when more match, which the output says.\n",
+     ledgerCommand},
+    {{"batches"},
+     "creditctl batches TENANT --status blocked|flagged|partial [--since DATE] [--limit N]\n"
+     "                 [--json]\n"
+     "    blocked: refused batches with price, balance then and shortfall; flagged: batches\n"
+     "    sent into the overdraft; partial: batches sent in part, with the held recipients.\n",
+     batchesCommand},
+    {{"events"},
+     "creditctl events [--pending] [--tenant TENANT] [--limit N] [--json]\n"
+     "    The notification outbox: each event's type, attempts, when it was sent (or that\n"
+     "    it is pending), the last delivery error and its payload.\n",
+     eventsCommand},
+    {{"quote"},
+     "creditctl quote --config PLUGIN_CONFIG.json CAMPAIGNS.json [--json]\n"
+     "    Prices each campaign of a campaign file (as demo/campaigns.json) as one batch with\n"
+     "    the plugin's own core and config, and says what decide() would answer now:\n"
+     "    total, available credit, affordable recipients, the price per market. Changes\n"
+     "    nothing: the database is the config's (no --dsn), and the config's outbox relay\n"
+     "    is switched off for the quote.\n",
+     quoteCommand},
     {{"rates", "import"},
      "creditctl rates import FILE [--currency CUR] [--effective-from DATE] [--source TEXT]\n"
      "    Imports Meta's rate-card download (Pricing.csv) as the card of its currency from\n"

@@ -1,0 +1,45 @@
+#include "config_watcher.hpp"
+
+#include <sys/stat.h>
+
+namespace creditgate {
+
+ConfigWatcher::ConfigWatcher(std::string path, std::chrono::milliseconds interval,
+                             OnChange on_change)
+    : path_(std::move(path)), interval_(interval), on_change_(std::move(on_change)) {
+  last_ = stamp();
+  thread_ = std::thread([this] { run(); });
+}
+
+ConfigWatcher::~ConfigWatcher() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  thread_.join();
+}
+
+ConfigWatcher::Stamp ConfigWatcher::stamp() const {
+  struct stat info {};
+  if (::stat(path_.c_str(), &info) != 0) return Stamp{};
+  return Stamp{true, static_cast<unsigned long long>(info.st_dev),
+               static_cast<unsigned long long>(info.st_ino),
+               static_cast<unsigned long long>(info.st_size),
+               static_cast<long long>(info.st_mtim.tv_sec) * 1'000'000'000LL + info.st_mtim.tv_nsec};
+}
+
+void ConfigWatcher::run() {
+  std::unique_lock lock(stop_mutex_);
+  while (!stop_.wait_for(lock, interval_, [this] { return stopping_; })) {
+    const Stamp now = stamp();
+    // A file that vanished (mid-rename) is not a change to act on: the running config stays.
+    if (!now.exists || now == last_) continue;
+    last_ = now;
+    lock.unlock();
+    on_change_();
+    lock.lock();
+  }
+}
+
+}  // namespace creditgate

@@ -1,0 +1,44 @@
+// Notices a changed config file within a second, without inotify's corner cases (editors that
+// replace the file, config management that renames into place): polls the file's identity and
+// modification time, and calls back when they change. The callback validates and swaps.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace creditgate {
+
+class ConfigWatcher {
+ public:
+  using OnChange = std::function<void()>;
+
+  ConfigWatcher(std::string path, std::chrono::milliseconds interval, OnChange on_change);
+  ~ConfigWatcher();
+  ConfigWatcher(const ConfigWatcher&) = delete;
+  ConfigWatcher& operator=(const ConfigWatcher&) = delete;
+
+ private:
+  struct Stamp {
+    bool exists = false;
+    unsigned long long device = 0, inode = 0, size = 0;
+    long long mtime_ns = 0;
+    friend bool operator==(const Stamp&, const Stamp&) = default;
+  };
+  Stamp stamp() const;
+  void run();
+
+  const std::string path_;
+  const std::chrono::milliseconds interval_;
+  const OnChange on_change_;
+  Stamp last_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace creditgate

@@ -1,0 +1,50 @@
+#include "ledger_watch.hpp"
+
+namespace creditgate {
+
+LedgerWatch::LedgerWatch(Ledger& ledger, GateMetrics& metrics, std::chrono::milliseconds interval,
+                         std::chrono::milliseconds deadline)
+    : ledger_(ledger), metrics_(metrics), interval_(interval), deadline_(deadline) {
+  thread_ = std::thread([this] { run(); });
+}
+
+LedgerWatch::~LedgerWatch() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  thread_.join();
+}
+
+void LedgerWatch::pollNow() {
+  std::lock_guard lock(poll_mutex_);
+  const auto pool = ledger_.poolStats();
+  metrics_.setPool(pool.open, pool.in_use, ledger_.poolSize());
+  try {
+    const bool first = last_topup_entry_id_ < 0;
+    const Ledger::Watch watch = ledger_.watch(first ? 0 : last_topup_entry_id_,
+                                              ConnectionPool::Clock::now() + deadline_);
+    metrics_.setOutboxPending(watch.outbox_pending);
+    if (!first) {
+      for (const auto& topup : watch.topups) {
+        metrics_.countMoney("topup", topup.currency, topup.micros);
+        metrics_.tenantBalance(topup.tenant_id, topup.currency, topup.balance_micros, std::nullopt);
+      }
+    }
+    last_topup_entry_id_ = watch.last_topup_entry_id;
+  } catch (const LedgerError& e) {
+    metrics_.countLedgerError(ledgerErrorKindName(e.kind()));  // the next poll tries again
+  }
+}
+
+void LedgerWatch::run() {
+  std::unique_lock lock(stop_mutex_);
+  do {
+    lock.unlock();
+    pollNow();
+    lock.lock();
+  } while (!stop_.wait_for(lock, interval_, [this] { return stopping_; }));
+}
+
+}  // namespace creditgate
