@@ -31,7 +31,8 @@ constexpr std::string_view kThresholdKeys = "low_balance_warning, low_balance_cr
 constexpr std::string_view kRelayKeys = "enabled, poll_ms, batch_size";
 constexpr std::string_view kPricingKeys = "on_missing_rate";
 constexpr std::string_view kDatabaseKeys =
-    "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms";
+    "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms, group_commit";
+constexpr std::string_view kGroupCommitKeys = "enabled, max_batches";
 constexpr std::string_view kLimitsKeys = "max_batch_recipients";
 constexpr std::string_view kDefaultPolicyKeys =
     "on_insufficient_credit, overdraft_limit, categories, tenants";
@@ -385,6 +386,20 @@ void readMetrics(const JsonNode& node, const std::string& path, Config& config) 
                 });
 }
 
+void readGroupCommit(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kGroupCommitKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "enabled") {
+                    config.group_commit = readBool(value, member_path);
+                  } else if (key == "max_batches") {
+                    config.group_commit_max_batches = readInt(value, member_path, 1, 1000);
+                  } else {
+                    return false;
+                  }
+                  return true;
+                });
+}
+
 void readLimits(const JsonNode& node, const std::string& path, Config& config) {
   forEachMember(node, path, kLimitsKeys,
                 [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
@@ -412,6 +427,8 @@ void readDatabase(const JsonNode& node, const std::string& path, Config& config)
                     config.connect_timeout_s = readInt(value, member_path, 1, 600);
                   } else if (key == "rates_refresh_ms") {
                     config.rates_refresh_ms = readInt(value, member_path, 100, 3600000);
+                  } else if (key == "group_commit") {
+                    readGroupCommit(value, member_path, config);
                   } else {
                     return false;
                   }

@@ -58,6 +58,8 @@ struct Config {
   int statement_timeout_ms = 2000;     // 1..600000: every statement's deadline
   int connect_timeout_s = 3;           // 1..600
   int rates_refresh_ms = 5000;         // 100..3600000: how often rate data changes are looked for
+  bool group_commit = true;            // gather concurrent decisions into one transaction per flush
+  int group_commit_max_batches = 64;   // 1..1000 decisions per flush
   // limits
   std::uint32_t max_batch_recipients = 1000;  // 1..100000
   // pricing

@@ -92,6 +92,11 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
       metrics_(makeMetrics(*config, services)),
       ledger_(PoolOptions{config->database_dsn, config->pool_size, config->statement_timeout_ms,
                           config->connect_timeout_s}),
+      // Flushers leave one connection to quotes, reports and the background work.
+      group_commit_(config->group_commit
+                        ? std::make_unique<GroupCommit>(ledger_, std::max(1, config->pool_size - 1),
+                                                        config->group_commit_max_batches)
+                        : nullptr),
       rates_(ledger_, services, *metrics_, std::chrono::milliseconds(config->rates_refresh_ms),
              std::chrono::milliseconds(config->statement_timeout_ms)),
       tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)),
@@ -236,8 +241,9 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
     return verdict;
   }
   const EffectivePolicy policy = config->policyFor(batch.tenant_id, priced.category);
-  const LedgerDecision decided =
-      ledger_.decide(decisionRequest(batch, priced, policy, *config), deadline);
+  const DecisionRequest request = decisionRequest(batch, priced, policy, *config);
+  const LedgerDecision decided = group_commit_ ? group_commit_->decide(request, deadline)
+                                               : ledger_.decide(request, deadline);
 
   api::Verdict verdict;
   verdict.decision = decided.decision;

@@ -12,6 +12,7 @@
 #include "creditgate/host_api.hpp"
 #include "config_watcher.hpp"
 #include "gate_metrics.hpp"
+#include "group_commit.hpp"
 #include "ledger.hpp"
 #include "ledger_watch.hpp"
 #include "outbox_relay.hpp"
@@ -64,6 +65,7 @@ class CreditGatePlugin final : public api::CreditGate {
   std::atomic<std::uint64_t> config_generation_{1};
   std::unique_ptr<GateMetrics> metrics_;  // before the parts below: they all report to it
   Ledger ledger_;
+  std::unique_ptr<GroupCommit> group_commit_;  // null: one transaction per decision
   RateRefresher rates_;
   TenantDirectory tenants_;
   std::unique_ptr<OutboxRelay> relay_;  // null when notifications.relay.enabled is false

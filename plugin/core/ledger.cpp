@@ -1,5 +1,8 @@
 #include "ledger.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <pqxx/pqxx>
 
 #include <algorithm>
@@ -15,6 +18,7 @@ namespace {
 // Statement names double as what logs and errors call them.
 constexpr const char* kDecideBatch = "decide_batch";
 constexpr const char* kQuoteBatch = "quote_batch";
+constexpr const char* kDecideBatches = "decide_batches";
 constexpr const char* kSettleOutcomes = "settle_outcomes";
 constexpr const char* kTenantProfile = "tenant_profile";
 constexpr const char* kRateDataVersion = "rate_data_version";
@@ -27,6 +31,10 @@ void prepareStatements(pqxx::connection& connection) {
   connection.prepare(kDecideBatch,
                      "SELECT * FROM creditgate.decide_batch($1, $2, $3, $4, $5, $6::text[],"
                      " $7::bigint[], $8, $9, $10, $11, $12, $13, $14)");
+  connection.prepare(kDecideBatches,
+                     "SELECT ordinal, decision, reason, charged_micros, balance_after_micros,"
+                     " recipients_allowed, replayed, currency, error"
+                     " FROM creditgate.decide_batches($1::jsonb)");
   connection.prepare(kQuoteBatch,
                      "SELECT * FROM creditgate.quote_batch($1, $2, $3, $4, $5, $6::text[],"
                      " $7::bigint[], $8, $9, $10)");
@@ -164,6 +172,64 @@ LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
     out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
     return out;
   });
+}
+
+std::vector<Ledger::FlushedDecision> Ledger::decideMany(const std::string& batches_json,
+                                                       std::size_t count, Deadline deadline) {
+  return run(deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);  // the function's work is one transaction
+    const pqxx::result rows = txn.exec_prepared(kDecideBatches, batches_json);
+    if (rows.size() != count) {
+      throw LedgerError(LedgerError::Kind::rejected,
+                        "decide_batches answered " + std::to_string(rows.size()) + " of " +
+                            std::to_string(count) + " batches");
+    }
+    std::vector<FlushedDecision> out(count);
+    for (const auto& row : rows) {
+      const auto index = row["ordinal"].as<std::size_t>() - 1;
+      if (index >= count) throw LedgerError(LedgerError::Kind::rejected, "bad ordinal");
+      FlushedDecision& flushed = out[index];
+      flushed.error = optionalField<std::string>(row["error"]);
+      if (flushed.error) continue;
+      LedgerDecision& d = flushed.decision;
+      d.decision = decisionFromText(row["decision"].c_str());
+      d.reason = reasonFromText(row["reason"].c_str());
+      d.charged_micros = row["charged_micros"].as<std::int64_t>();
+      d.balance_after_micros = optionalField<std::int64_t>(row["balance_after_micros"]);
+      d.recipients_allowed = row["recipients_allowed"].as<std::uint32_t>();
+      d.replayed = row["replayed"].as<bool>();
+      d.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+    }
+    return out;
+  });
+}
+
+std::string decisionRequestJson(const DecisionRequest& r) {
+  namespace json = boost::json;
+  json::object o;
+  o["tenant_id"] = json::string_view(r.tenant_id.data(), r.tenant_id.size());
+  o["batch_id"] = json::string_view(r.batch_id.data(), r.batch_id.size());
+  o["campaign_id"] = json::string_view(r.campaign_id.data(), r.campaign_id.size());
+  o["template_name"] = json::string_view(r.template_name.data(), r.template_name.size());
+  o["category"] = json::string_view(r.category.data(), r.category.size());
+  json::array recipients;
+  recipients.reserve(r.recipients.size());
+  for (const auto recipient : r.recipients) {
+    recipients.emplace_back(json::string_view(recipient.data(), recipient.size()));
+  }
+  o["recipients"] = std::move(recipients);
+  json::array prices;
+  prices.reserve(r.unit_prices_micros.size());
+  for (const std::int64_t price : r.unit_prices_micros) prices.emplace_back(price);
+  o["unit_prices_micros"] = std::move(prices);
+  o["currency"] = json::string_view(r.currency.data(), r.currency.size());
+  o["policy"] = json::string_view(r.policy.data(), r.policy.size());
+  o["overdraft_limit_micros"] = r.overdraft_limit_micros;
+  o["rate_card_id"] = r.rate_card_id;
+  o["warning_micros"] = r.warning_micros ? json::value(*r.warning_micros) : json::value(nullptr);
+  o["critical_micros"] = r.critical_micros ? json::value(*r.critical_micros) : json::value(nullptr);
+  o["notify_interval_ms"] = r.notify_interval_ms;
+  return json::serialize(o);
 }
 
 LedgerQuote Ledger::quote(const DecisionRequest& r, Deadline deadline) {

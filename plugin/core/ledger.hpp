@@ -108,6 +108,15 @@ class Ledger {
 
   // All of these throw LedgerError; none retries (a retry is the gateway's, with the same batch_id).
   LedgerDecision decide(const DecisionRequest& request, Deadline deadline);
+  // Group commit: many decisions in one transaction (sql/012_group_commit.sql). `batches_json` is a
+  // JSON array of requests (see decisionRequestJson); one result per element, in order; a batch
+  // that failed alone carries its error and moved nothing.
+  struct FlushedDecision {
+    LedgerDecision decision;
+    std::optional<std::string> error;
+  };
+  std::vector<FlushedDecision> decideMany(const std::string& batches_json, std::size_t count,
+                                          Deadline deadline);
   LedgerQuote quote(const DecisionRequest& request, Deadline deadline);
   LedgerSettlement settle(std::string_view tenant_id, std::string_view batch_id,
                           std::span<const std::string_view> recipients,
@@ -150,6 +159,8 @@ class Ledger {
 };
 
 api::Decision decisionFromText(std::string_view text);  // throws LedgerError(rejected)
+// One element of decideMany()'s JSON array.
+std::string decisionRequestJson(const DecisionRequest& request);
 api::Reason reasonFromText(std::string_view text);      // throws LedgerError(rejected)
 
 }  // namespace creditgate

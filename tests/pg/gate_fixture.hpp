@@ -74,6 +74,19 @@ class GateTest : public ::testing::Test {
     ASSERT_TRUE(gate_) << error;
   }
 
+  // (Re)creates the gate from a whole config file's text.
+  void startGateWithConfig(const std::string& json) {
+    gate_.reset();
+    config_path_ = writeTempFile("creditgate.json", json);
+    config_text_path_ = config_path_.string();
+    api::PluginContext context;
+    context.config_path = config_text_path_;
+    context.services = &host_;
+    std::string error;
+    gate_ = CreditGatePlugin::create(context, error);
+    ASSERT_TRUE(gate_) << error;
+  }
+
   api::Verdict decide(OwnedBatch batch) { return gate_->decide(batch.view()); }
 
   TestDatabase db_;

@@ -22,7 +22,7 @@ class RateRefreshTest : public GateTest {};
 
 TEST_F(RateRefreshTest, NewCardIsPickedUpUnderConcurrentDecisionsWithoutFailures) {
   constexpr std::int64_t kNewGermanyMarketing = 150'000;
-  db_.addTenant("acme", "EUR", 1'000'000'000);
+  db_.addTenant("acme", "EUR", 1'000'000'000'000);  // never the limit here
   startGate(kBlockPolicy);  // the fixture's config polls rate data every 200 ms
 
   std::atomic<bool> stop{false};

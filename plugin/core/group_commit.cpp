@@ -1,0 +1,127 @@
+#include "group_commit.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <future>
+
+namespace creditgate {
+
+// One decision waiting for (or in) a flush. The request is serialised by the caller's thread
+// before queueing: the flusher never touches the caller's memory, which may be gone after a timeout.
+struct GroupCommit::Pending {
+  enum class State { queued, in_flight, withdrawn };
+  std::string request_json;
+  std::string tenant_id;
+  Ledger::Deadline deadline;
+  State state = State::queued;  // guarded by GroupCommit::mutex_
+  std::promise<LedgerDecision> result;
+};
+
+GroupCommit::GroupCommit(Ledger& ledger, int flushers, int max_batches)
+    : ledger_(ledger), max_batches_(static_cast<std::size_t>(max_batches)) {
+  for (int i = 0; i < flushers; ++i) flushers_.emplace_back([this] { flushLoop(); });
+}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  for (auto& flusher : flushers_) flusher.join();
+}
+
+LedgerDecision GroupCommit::decide(const DecisionRequest& request, Ledger::Deadline deadline) {
+  auto pending = std::make_shared<Pending>();
+  pending->request_json = decisionRequestJson(request);
+  pending->deadline = deadline;
+  pending->tenant_id = std::string(request.tenant_id);
+  std::future<LedgerDecision> result = pending->result.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(pending);
+  }
+  queued_.notify_one();
+  if (result.wait_until(deadline) == std::future_status::ready) return result.get();
+
+  std::unique_lock lock(mutex_);
+  if (pending->state == Pending::State::queued) {
+    pending->state = Pending::State::withdrawn;  // the flusher drops it: nothing was sent
+    throw LedgerError(LedgerError::Kind::timeout,
+                      "no flush reached the ledger before the decision deadline; nothing was sent");
+  }
+  lock.unlock();
+  if (result.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return result.get();
+  throw LedgerError(LedgerError::Kind::in_doubt,
+                    "the flush carrying this batch did not finish before the deadline");
+}
+
+// Moves the queued decisions whose tenants no other flush holds into `batch`, in arrival order.
+bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
+  std::deque<std::shared_ptr<Pending>> left;
+  std::set<std::string, std::less<>> taken;
+  for (auto& pending : queue_) {
+    if (pending->state == Pending::State::withdrawn) continue;
+    const bool busy = tenants_in_flight_.count(pending->tenant_id) != 0 &&
+                      taken.count(pending->tenant_id) == 0;
+    if (busy || batch.size() >= max_batches_) {
+      left.push_back(std::move(pending));
+      continue;
+    }
+    pending->state = Pending::State::in_flight;
+    taken.insert(pending->tenant_id);
+    batch.push_back(std::move(pending));
+  }
+  queue_.swap(left);
+  tenants_in_flight_.insert(taken.begin(), taken.end());
+  return !batch.empty();
+}
+
+void GroupCommit::flushLoop() {
+  std::vector<std::shared_ptr<Pending>> batch;
+  for (;;) {
+    batch.clear();
+    {
+      std::unique_lock lock(mutex_);
+      queued_.wait(lock, [&] { return stopping_ || takeEligible(batch); });
+      if (batch.empty()) return;  // stopping, nothing left that this flusher may take
+    }
+    flush(batch);
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& pending : batch) tenants_in_flight_.erase(pending->tenant_id);
+    }
+    queued_.notify_all();  // decisions held back for these tenants may go now
+  }
+}
+
+void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
+  std::string json = "[";
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i) json += ',';
+    json += batch[i]->request_json;
+  }
+  json += ']';
+  // Waiting for a connection is bounded by the most patient caller; the statement itself by the
+  // statement timeout every connection has.
+  Ledger::Deadline deadline = batch.front()->deadline;
+  for (const auto& pending : batch) deadline = std::max(deadline, pending->deadline);
+  try {
+    std::vector<Ledger::FlushedDecision> results = ledger_.decideMany(json, batch.size(), deadline);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (results[i].error) {
+        batch[i]->result.set_exception(std::make_exception_ptr(
+            LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch: " +
+                                                         *results[i].error)));
+      } else {
+        batch[i]->result.set_value(std::move(results[i].decision));
+      }
+    }
+  } catch (...) {
+    // The whole flush failed (connection, timeout): every batch in it gets that error.
+    const std::exception_ptr error = std::current_exception();
+    for (auto& pending : batch) pending->result.set_exception(error);
+  }
+}
+
+}  // namespace creditgate

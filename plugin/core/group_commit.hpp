@@ -1,0 +1,53 @@
+// Group commit: concurrent decide() calls, for one tenant or many, are gathered into one database
+// transaction per flush (sql/012_group_commit.sql). Durability is not relaxed: each flush is one
+// durable commit shared by all its batches. A flush starts as soon as a flusher is free (no timers):
+// under load, decisions that arrive while one flush runs form the next one. A tenant is in at most
+// one flush of this instance at a time: a second flush would only wait for the first one's row lock,
+// so its decisions are better off joining the next flush.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger.hpp"
+
+namespace creditgate {
+
+class GroupCommit {
+ public:
+  // `flushers` flushes may run at once (at most the pool size: each holds one connection);
+  // each carries at most `max_batches` decisions.
+  GroupCommit(Ledger& ledger, int flushers, int max_batches);
+  ~GroupCommit();
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // Same contract as Ledger::decide: the verdict of this batch, or LedgerError. Past the deadline
+  // while still queued, the batch is withdrawn (nothing was sent: timeout); past it while its flush
+  // runs, the outcome is unknown (in_doubt: retry with the same batch_id).
+  LedgerDecision decide(const DecisionRequest& request, Ledger::Deadline deadline);
+
+ private:
+  struct Pending;
+  void flushLoop();
+  bool takeEligible(std::vector<std::shared_ptr<Pending>>& batch);  // under mutex_
+  void flush(std::vector<std::shared_ptr<Pending>>& batch);
+
+  Ledger& ledger_;
+  const std::size_t max_batches_;
+  std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<std::shared_ptr<Pending>> queue_;
+  std::set<std::string, std::less<>> tenants_in_flight_;
+  bool stopping_ = false;
+  std::vector<std::thread> flushers_;
+};
+
+}  // namespace creditgate
