@@ -839,3 +839,48 @@ TEST(ConfigPricing, RefusesAnUnknownMissingRatePolicyNamingFieldLineAndColumn) {
 
 }  // namespace
 }  // namespace creditgate
+
+namespace creditgate {
+namespace {
+
+TEST(ConfigGroupCommit, IsOnByDefaultAndReadsItsKeysStrictly) {
+  auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  EXPECT_TRUE(std::get<Config>(defaults).group_commit);
+  EXPECT_EQ(std::get<Config>(defaults).group_commit_max_batches, 64);
+  auto off = parseConfig(
+      R"({"database": {"dsn": "x", "group_commit": {"enabled": false, "max_batches": 8}}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(off));
+  EXPECT_FALSE(std::get<Config>(off).group_commit);
+  EXPECT_EQ(std::get<Config>(off).group_commit_max_batches, 8);
+  auto bad = parseConfig(R"({"database": {"dsn": "x", "group_commit": {"max_batches": 0}}})");
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(bad));
+  EXPECT_EQ(std::get<ConfigError>(bad).field, "database.group_commit.max_batches");
+}
+
+TEST(ConfigMetrics, ListensOnLoopbackByDefaultAndRefusesAMalformedAddress) {
+  auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  EXPECT_EQ(std::get<Config>(defaults).metrics_listen, "127.0.0.1:9464");
+  auto bad = parseConfig(R"({"database": {"dsn": "x"}, "metrics": {"listen": "9464"}})");
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(bad));
+  EXPECT_EQ(std::get<ConfigError>(bad).field, "metrics.listen");
+}
+
+TEST(ConfigNotifications, ReadsThresholdsExactlyAndRefusesAWarningBelowCritical) {
+  auto ok = parseConfig(R"({"database": {"dsn": "x"}, "notifications": {
+      "low_balance_warning": "10.5", "low_balance_critical": "0.000001",
+      "tenants": {"acme": {"low_balance_critical": "2"}}}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(ok));
+  const Config& config = std::get<Config>(ok);
+  EXPECT_EQ(config.alertsFor("acme").warning_micros, 10'500'000);
+  EXPECT_EQ(config.alertsFor("acme").critical_micros, 2'000'000);
+  EXPECT_EQ(config.alertsFor("other").critical_micros, 1);
+  auto bad = parseConfig(R"({"database": {"dsn": "x"}, "notifications": {
+      "low_balance_warning": "1", "low_balance_critical": "2"}})");
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(bad));
+  EXPECT_EQ(std::get<ConfigError>(bad).field, "notifications.low_balance_warning");
+}
+
+}  // namespace
+}  // namespace creditgate
