@@ -22,7 +22,7 @@ constexpr std::size_t kMaxQuotedChars = 64;  // one bad key or value must not fl
 
 // The keys each object accepts, as listed in "unknown key" messages.
 constexpr std::string_view kRootKeys =
-    "database, limits, policy, pricing, notifications, metrics";
+    "database, limits, policy, pricing, notifications, metrics, failure";
 constexpr std::string_view kMetricsKeys = "listen, tenant_balances";
 constexpr std::string_view kTenantBalanceKeys = "enabled, max_tenants";
 constexpr std::string_view kNotificationKeys =
@@ -35,7 +35,9 @@ constexpr std::string_view kDatabaseKeys =
 constexpr std::string_view kGroupCommitKeys = "enabled, max_batches";
 constexpr std::string_view kLimitsKeys = "max_batch_recipients";
 constexpr std::string_view kDefaultPolicyKeys =
-    "on_insufficient_credit, overdraft_limit, categories, tenants";
+    "on_insufficient_credit, overdraft_limit, categories, tenants, on_ledger_unavailable, "
+    "ledger_unavailable_cap";
+constexpr std::string_view kFailureKeys = "journal_path, replay_ms";
 constexpr std::string_view kTenantPolicyKeys =
     "on_insufficient_credit, overdraft_limit, categories";
 constexpr std::string_view kCategoryRuleKeys = "on_insufficient_credit, overdraft_limit";
@@ -249,6 +251,33 @@ void readTenants(const JsonNode& node, const std::string& path, Config& config) 
   }
 }
 
+LedgerUnavailablePolicy readLedgerUnavailablePolicy(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::string) {
+    fail(path, node.position, "expected string, got " + describe(node));
+  }
+  if (node.text == "block") return LedgerUnavailablePolicy::block;
+  if (node.text == "allow_flagged") return LedgerUnavailablePolicy::allow_flagged;
+  fail(path, node.position,
+       quotedText(node.text, kMaxQuotedChars) + " is not one of: block, allow_flagged");
+}
+
+void readFailure(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kFailureKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key == "journal_path") {
+                    if (value.kind != Kind::string || value.text.empty()) {
+                      fail(member_path, value.position, "expected a non-empty path string");
+                    }
+                    config.journal_path = value.text;
+                  } else if (key == "replay_ms") {
+                    config.journal_replay_ms = readInt(value, member_path, 100, 600000);
+                  } else {
+                    return false;
+                  }
+                  return true;
+                });
+}
+
 void readPolicy(const JsonNode& node, const std::string& path, Config& config) {
   PolicyScope& scope = config.default_policy;
   forEachMember(node, path, kDefaultPolicyKeys,
@@ -257,6 +286,10 @@ void readPolicy(const JsonNode& node, const std::string& path, Config& config) {
                     scope.by_category = readCategories(value, member_path);
                   } else if (key == "tenants") {
                     readTenants(value, member_path, config);
+                  } else if (key == "on_ledger_unavailable") {
+                    config.on_ledger_unavailable = readLedgerUnavailablePolicy(value, member_path);
+                  } else if (key == "ledger_unavailable_cap") {
+                    config.ledger_unavailable_cap_micros = readOverdraftLimit(value, member_path);
                   } else {
                     return readRuleMember(key, value, member_path, scope.rule);
                   }
@@ -461,6 +494,8 @@ Config readConfig(const JsonNode& root) {
                     readNotifications(value, path, config);
                   } else if (key == "metrics") {
                     readMetrics(value, path, config);
+                  } else if (key == "failure") {
+                    readFailure(value, path, config);
                   } else {
                     return false;
                   }
@@ -468,6 +503,11 @@ Config readConfig(const JsonNode& root) {
                 });
   if (!has_database) {
     fail("database.dsn", root.position, "is required");
+  }
+  if (config.on_ledger_unavailable == LedgerUnavailablePolicy::allow_flagged &&
+      config.journal_path.empty()) {
+    fail("failure.journal_path", root.position,
+         "is required when policy.on_ledger_unavailable is allow_flagged");
   }
   return config;
 }

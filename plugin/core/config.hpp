@@ -19,6 +19,12 @@ enum class InsufficientCreditPolicy : std::uint8_t {
   partial = 2,  // send the affordable first n recipients, debit only those; none affordable: block
 };
 
+// What happens when the ledger cannot answer (down, or past the decision deadline).
+enum class LedgerUnavailablePolicy : std::uint8_t {
+  block = 0,          // block with ledger_unavailable / ledger_timeout
+  allow_flagged = 1,  // journal locally (fsync), allow flagged, debit on replay; capped per tenant
+};
+
 // What happens when the rate card has no rate for a recipient's (market, category).
 enum class MissingRatePolicy : std::uint8_t {
   block = 0,           // block the batch: rate_not_found
@@ -64,6 +70,11 @@ struct Config {
   std::uint32_t max_batch_recipients = 1000;  // 1..100000
   // pricing
   MissingRatePolicy on_missing_rate = MissingRatePolicy::block;
+  // failure policy
+  LedgerUnavailablePolicy on_ledger_unavailable = LedgerUnavailablePolicy::block;
+  std::int64_t ledger_unavailable_cap_micros = 0;  // per tenant, pending in the journal at once
+  std::string journal_path;                        // required with allow_flagged
+  int journal_replay_ms = 1000;                    // 100..600000
   // policy
   PolicyScope default_policy;  // rule fields unset here mean block / 0
   std::map<std::string, PolicyScope, std::less<>> tenant_policies;

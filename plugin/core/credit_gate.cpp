@@ -97,6 +97,12 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
                         ? std::make_unique<GroupCommit>(ledger_, std::max(1, config->pool_size - 1),
                                                         config->group_commit_max_batches)
                         : nullptr),
+      outage_(config->journal_path.empty()
+                  ? nullptr
+                  : std::make_unique<OutagePolicy>(
+                        ledger_, services, config->journal_path,
+                        std::chrono::milliseconds(config->journal_replay_ms),
+                        std::chrono::milliseconds(config->statement_timeout_ms))),
       rates_(ledger_, services, *metrics_, std::chrono::milliseconds(config->rates_refresh_ms),
              std::chrono::milliseconds(config->statement_timeout_ms)),
       tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)),
@@ -196,6 +202,7 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
   try {
     verdict = decideOrThrow(batch);
   } catch (const LedgerError& e) {
+    if (e.kind() != LedgerError::Kind::rejected) metrics_->countFailurePolicy("block");
     verdict = blockVerdict(reasonFor(e), e.kind() == LedgerError::Kind::in_doubt
                                              ? "the ledger may or may not have recorded this "
                                                "batch; retry with the same batch_id"
@@ -242,8 +249,18 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
   }
   const EffectivePolicy policy = config->policyFor(batch.tenant_id, priced.category);
   const DecisionRequest request = decisionRequest(batch, priced, policy, *config);
-  const LedgerDecision decided = group_commit_ ? group_commit_->decide(request, deadline)
-                                               : ledger_.decide(request, deadline);
+  LedgerDecision decided;
+  try {
+    decided = group_commit_ ? group_commit_->decide(request, deadline)
+                            : ledger_.decide(request, deadline);
+  } catch (const LedgerError& e) {
+    const bool ledger_down = e.kind() != LedgerError::Kind::rejected;
+    if (!ledger_down || config->on_ledger_unavailable != LedgerUnavailablePolicy::allow_flagged ||
+        !outage_) {
+      throw;
+    }
+    return allowDuringOutage(request, priced, e, *config);
+  }
 
   api::Verdict verdict;
   verdict.decision = decided.decision;
@@ -282,6 +299,34 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
   if (decided.replayed) detail = "replay of an earlier decision; no money moved" +
                                  (detail.empty() ? "" : "; " + detail);
   copyText(verdict.detail, detail);
+  return verdict;
+}
+
+// The failure policy allow_flagged: journaled first (fsync), then allowed; debited on replay.
+api::Verdict CreditGatePlugin::allowDuringOutage(const DecisionRequest& request,
+                                                 const Priced& priced, const LedgerError& error,
+                                                 const Config& config) {
+  reasonFor(error);  // logged and counted like any ledger failure
+  if (!outage_->journal(request, priced.price.total_micros, config.ledger_unavailable_cap_micros)) {
+    metrics_->countFailurePolicy("block");
+    api::Verdict verdict = blockVerdict(
+        api::Reason::ledger_unavailable,
+        "ledger unavailable and this tenant's outage allowance (policy.ledger_unavailable_cap " +
+            formatMicros(config.ledger_unavailable_cap_micros) + " " + priced.currency +
+            ") is used up");
+    copyText(verdict.currency, priced.currency);
+    return verdict;
+  }
+  metrics_->countFailurePolicy("allow_flagged");
+  api::Verdict verdict;
+  verdict.decision = api::Decision::allow_flagged;
+  verdict.reason = api::Reason::ledger_unavailable;
+  verdict.recipients_allowed = static_cast<std::uint32_t>(request.recipients.size());
+  verdict.charged_micros = priced.price.total_micros;
+  copyText(verdict.currency, priced.currency);
+  copyText(verdict.detail,
+           "ledger unavailable: allowed by policy.on_ledger_unavailable and journaled; it is "
+           "debited with this batch_id when the ledger answers again");
   return verdict;
 }
 

@@ -15,6 +15,7 @@
 #include "group_commit.hpp"
 #include "ledger.hpp"
 #include "ledger_watch.hpp"
+#include "outage_policy.hpp"
 #include "outbox_relay.hpp"
 #include "rate_refresher.hpp"
 #include "tenant_directory.hpp"
@@ -36,6 +37,8 @@ class CreditGatePlugin final : public api::CreditGate {
 
   // For tests: poll the rate data now instead of waiting for the refresh interval.
   bool refreshRatesNow() { return rates_.refreshNow(); }
+  // For tests: replays the outage journal now; how many batches the ledger took.
+  int replayJournalNow() { return outage_ ? outage_->replayNow() : 0; }
   // For tests: one relay round now; 0 when this instance does not relay.
   int relayNotificationsNow() { return relay_ ? relay_->deliverDue() : 0; }
   // The metrics endpoint's port (0: none), e.g. when metrics.listen asked for port 0.
@@ -50,6 +53,8 @@ class CreditGatePlugin final : public api::CreditGate {
                                          const EffectivePolicy& policy, const Config& config);
   Priced validateAndPrice(const api::Batch& batch, const Config& config, Ledger::Deadline deadline);
   api::Verdict decideOrThrow(const api::Batch& batch);
+  api::Verdict allowDuringOutage(const DecisionRequest& request, const Priced& priced,
+                                 const LedgerError& error, const Config& config);
   api::Quote quoteOrThrow(const api::Batch& batch);
   api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
   Ledger::Deadline deadlineFor(const Config& config) const;
@@ -66,6 +71,7 @@ class CreditGatePlugin final : public api::CreditGate {
   std::unique_ptr<GateMetrics> metrics_;  // before the parts below: they all report to it
   Ledger ledger_;
   std::unique_ptr<GroupCommit> group_commit_;  // null: one transaction per decision
+  std::unique_ptr<OutagePolicy> outage_;       // null: no failure.journal_path configured
   RateRefresher rates_;
   TenantDirectory tenants_;
   std::unique_ptr<OutboxRelay> relay_;  // null when notifications.relay.enabled is false

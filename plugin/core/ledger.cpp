@@ -110,34 +110,57 @@ api::Reason reasonFromText(std::string_view text) {
                                                      std::string(text));
 }
 
-Ledger::Ledger(PoolOptions options) : pool_(std::move(options), prepareStatements) {}
+// Three failures in a row open the circuit for 0.5 s, doubling per failed probe up to 30 s.
+Ledger::Ledger(PoolOptions options)
+    : pool_(std::move(options), prepareStatements),
+      breaker_(3, std::chrono::milliseconds(500), std::chrono::seconds(30)) {}
 
 // Runs `work` on a pooled connection and maps every failure to a LedgerError. Never retries: a
 // decision is only safe to retry with the same batch_id, which is the gateway's call to make.
 template <typename Work>
 auto Ledger::run(Deadline deadline, Work&& work) {
+  if (!breaker_.allowCall()) {
+    throw LedgerError(LedgerError::Kind::unavailable,
+                      "the ledger is failing: circuit open, not waiting for it");
+  }
+  // What says "the database is in trouble" (and so counts towards opening the circuit), as opposed
+  // to one refused call or one contended row.
+  auto failed = [this](LedgerError::Kind kind, const std::string& what) -> LedgerError {
+    breaker_.recordFailure();
+    return LedgerError(kind, what);
+  };
   std::optional<ConnectionPool::Lease> lease;
   try {
     lease.emplace(pool_.acquire(deadline));
   } catch (const PoolUnavailable& e) {
-    throw LedgerError(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
-                      e.what());
+    throw failed(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
+                 e.what());
   }
   try {
-    return work(lease->connection());
+    auto result = work(lease->connection());
+    breaker_.recordSuccess();
+    return result;
+  } catch (const LedgerError&) {
+    breaker_.recordSuccess();  // the database answered; the answer was wrong
+    throw;
   } catch (const pqxx::in_doubt_error& e) {
     lease->discard();
-    throw LedgerError(LedgerError::Kind::in_doubt,
-                      "the ledger connection broke during commit: " + firstLine(e.what()));
+    throw failed(LedgerError::Kind::in_doubt,
+                 "the ledger connection broke during commit: " + firstLine(e.what()));
   } catch (const pqxx::broken_connection& e) {
     lease->discard();
-    throw LedgerError(LedgerError::Kind::unavailable,
-                      "the ledger connection broke: " + firstLine(e.what()));
+    throw failed(LedgerError::Kind::unavailable,
+                 "the ledger connection broke: " + firstLine(e.what()));
   } catch (const pqxx::sql_error& e) {
     // 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout).
-    if (e.sqlstate() == "57014" || e.sqlstate() == "55P03") {
+    if (e.sqlstate() == "57014") {
+      throw failed(LedgerError::Kind::timeout,
+                   "the ledger did not answer before the deadline: " + firstLine(e.what()));
+    }
+    breaker_.recordSuccess();  // a contended row or a refused call: the database itself is fine
+    if (e.sqlstate() == "55P03") {
       throw LedgerError(LedgerError::Kind::timeout,
-                        "the ledger did not answer before the deadline: " + firstLine(e.what()));
+                        "a tenant row stayed locked past the deadline: " + firstLine(e.what()));
     }
     // A statement that failed mid-way may leave the session in a state we do not want to reuse.
     lease->discard();
@@ -145,7 +168,7 @@ auto Ledger::run(Deadline deadline, Work&& work) {
                       "the ledger refused the call: " + firstLine(e.what()));
   } catch (const pqxx::failure& e) {
     lease->discard();
-    throw LedgerError(LedgerError::Kind::unavailable, "ledger failure: " + firstLine(e.what()));
+    throw failed(LedgerError::Kind::unavailable, "ledger failure: " + firstLine(e.what()));
   }
 }
 

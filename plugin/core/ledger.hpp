@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "circuit_breaker.hpp"
 #include "connection_pool.hpp"
 #include "creditgate/host_api.hpp"
 #include "rate_snapshot.hpp"
@@ -156,6 +157,7 @@ class Ledger {
   auto run(Deadline deadline, Work&& work);
 
   ConnectionPool pool_;
+  CircuitBreaker breaker_;
 };
 
 api::Decision decisionFromText(std::string_view text);  // throws LedgerError(rejected)

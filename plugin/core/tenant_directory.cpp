@@ -2,23 +2,68 @@
 
 namespace creditgate {
 
+TenantDirectory::TenantDirectory(Ledger& ledger, std::chrono::milliseconds max_age)
+    : ledger_(ledger), max_age_(max_age) {
+  thread_ = std::thread([this] { run(); });
+}
+
+TenantDirectory::~TenantDirectory() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  thread_.join();
+}
+
 std::optional<TenantProfile> TenantDirectory::profile(std::string_view tenant_id,
                                                       Ledger::Deadline deadline) {
-  const auto now = Clock::now();
+  auto lookup = std::make_shared<Lookup>();
+  std::future<std::optional<TenantProfile>> answer = lookup->result.get_future();
   {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(std::string(tenant_id));
-        it != entries_.end() && now - it->second.fetched < max_age_) {
+        it != entries_.end() && Clock::now() - it->second.fetched < max_age_) {
       return it->second.profile;
     }
+    lookup->tenant_id = std::string(tenant_id);
+    lookup->deadline = deadline;
+    lookups_.push_back(lookup);
   }
-  // Outside the lock: a round trip must not stall other tenants' decisions.
-  std::optional<TenantProfile> fetched = ledger_.tenantProfile(tenant_id, deadline);
-  if (fetched) {
-    std::lock_guard lock(mutex_);
-    entries_[std::string(tenant_id)] = Entry{*fetched, now};
+  queued_.notify_one();
+  if (answer.wait_until(deadline) != std::future_status::ready) {
+    throw LedgerError(LedgerError::Kind::timeout,
+                      "the tenant lookup did not answer before the decision deadline");
   }
-  return fetched;
+  return answer.get();
+}
+
+void TenantDirectory::run() {
+  for (;;) {
+    std::shared_ptr<Lookup> lookup;
+    {
+      std::unique_lock lock(mutex_);
+      queued_.wait(lock, [this] { return stopping_ || !lookups_.empty(); });
+      if (stopping_) return;
+      lookup = std::move(lookups_.front());
+      lookups_.pop_front();
+    }
+    if (Clock::now() >= lookup->deadline) {  // its caller has given up already
+      lookup->result.set_exception(std::make_exception_ptr(
+          LedgerError(LedgerError::Kind::timeout, "tenant lookup expired in the queue")));
+      continue;
+    }
+    try {
+      std::optional<TenantProfile> fetched = ledger_.tenantProfile(lookup->tenant_id, lookup->deadline);
+      if (fetched) {
+        std::lock_guard lock(mutex_);
+        entries_[lookup->tenant_id] = Entry{*fetched, Clock::now()};
+      }
+      lookup->result.set_value(std::move(fetched));
+    } catch (...) {
+      lookup->result.set_exception(std::current_exception());
+    }
+  }
 }
 
 }  // namespace creditgate
