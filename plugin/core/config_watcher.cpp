@@ -6,19 +6,10 @@ namespace creditgate {
 
 ConfigWatcher::ConfigWatcher(std::string path, std::chrono::milliseconds interval,
                              OnChange on_change)
-    : path_(std::move(path)), interval_(interval), on_change_(std::move(on_change)) {
-  last_ = stamp();
-  thread_ = std::thread([this] { run(); });
-}
-
-ConfigWatcher::~ConfigWatcher() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  thread_.join();
-}
+    : path_(std::move(path)),
+      on_change_(std::move(on_change)),
+      last_(stamp()),
+      thread_(interval, PeriodicThread::Start::after_interval, [this] { check(); }) {}
 
 ConfigWatcher::Stamp ConfigWatcher::stamp() const {
   struct stat info {};
@@ -29,17 +20,12 @@ ConfigWatcher::Stamp ConfigWatcher::stamp() const {
                static_cast<long long>(info.st_mtim.tv_sec) * 1'000'000'000LL + info.st_mtim.tv_nsec};
 }
 
-void ConfigWatcher::run() {
-  std::unique_lock lock(stop_mutex_);
-  while (!stop_.wait_for(lock, interval_, [this] { return stopping_; })) {
-    const Stamp now = stamp();
-    // A file that vanished (mid-rename) is not a change to act on: the running config stays.
-    if (!now.exists || now == last_) continue;
-    last_ = now;
-    lock.unlock();
-    on_change_();
-    lock.lock();
-  }
+void ConfigWatcher::check() {
+  const Stamp now = stamp();
+  // A file that vanished (mid-rename) is not a change to act on: the running config stays.
+  if (!now.exists || now == last_) return;
+  last_ = now;
+  on_change_();
 }
 
 }  // namespace creditgate

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
+
+#include "periodic_thread.hpp"
 
 namespace creditgate {
 
@@ -17,9 +16,6 @@ class ConfigWatcher {
   using OnChange = std::function<void()>;
 
   ConfigWatcher(std::string path, std::chrono::milliseconds interval, OnChange on_change);
-  ~ConfigWatcher();
-  ConfigWatcher(const ConfigWatcher&) = delete;
-  ConfigWatcher& operator=(const ConfigWatcher&) = delete;
 
  private:
   struct Stamp {
@@ -29,16 +25,12 @@ class ConfigWatcher {
     friend bool operator==(const Stamp&, const Stamp&) = default;
   };
   Stamp stamp() const;
-  void run();
+  void check();
 
   const std::string path_;
-  const std::chrono::milliseconds interval_;
   const OnChange on_change_;
-  Stamp last_;
-  std::mutex stop_mutex_;
-  std::condition_variable stop_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Stamp last_;  // only the thread's task touches it
+  PeriodicThread thread_;
 };
 
 }  // namespace creditgate

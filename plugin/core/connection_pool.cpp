@@ -1,5 +1,7 @@
 #include "connection_pool.hpp"
 
+#include <poll.h>
+
 #include <pqxx/pqxx>
 
 #include <utility>
@@ -15,6 +17,17 @@ std::string withConnectTimeout(const std::string& dsn, int seconds) {
     return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" + value;
   }
   return dsn + " connect_timeout=" + value;
+}
+
+// An idle connection has nothing to say. If its socket is readable, the server has sent a goodbye
+// (e.g. pg_terminate_backend's FATAL, or a restart) or closed it: using it would fail a decision
+// that never reached the database. Checked on every borrow; one poll() with no wait.
+bool hasGoneAway(pqxx::connection& connection) {
+  if (!connection.is_open()) return true;
+  const int fd = connection.sock();
+  if (fd < 0) return true;
+  pollfd socket{fd, POLLIN, 0};
+  return ::poll(&socket, 1, 0) != 0;
 }
 
 // One line, without the DSN: libpq's messages name host and port but never the password.
@@ -70,6 +83,13 @@ ConnectionPool::Lease ConnectionPool::acquire(Clock::time_point deadline) {
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
+      if (hasGoneAway(*connection)) {
+        --open_;  // dropped; the next round of the loop opens a fresh one
+        lock.unlock();
+        connection.reset();
+        lock.lock();
+        continue;
+      }
       return Lease(this, std::move(connection));
     }
     if (open_ < options_.size) {

@@ -7,13 +7,23 @@
 #include <string>
 #include <unordered_set>
 
+#include "quoted_text.hpp"
+
 namespace creditgate {
+
+JsonNode::JsonNode() = default;
+JsonNode::JsonNode(const JsonNode&) = default;
+JsonNode::JsonNode(JsonNode&&) noexcept = default;
+JsonNode& JsonNode::operator=(const JsonNode&) = default;
+JsonNode& JsonNode::operator=(JsonNode&&) noexcept = default;
+JsonNode::~JsonNode() = default;
 
 namespace {
 
 namespace json = boost::json;
 
 constexpr std::size_t kUnlimited = static_cast<std::size_t>(-1);
+constexpr std::size_t kMaxKeyChars = 64;  // of one key in a message, as config.cpp quotes keys
 
 // Follows the bytes handed to the parser and remembers where the latest token began.
 // Boost reports a value only once it has seen the byte after it (a number ends at ',' or '}'),
@@ -214,7 +224,8 @@ class DocumentBuilder {
       if (container.node.kind == JsonNode::Kind::array) {
         path += '[' + std::to_string(container.node.elements.size()) + ']';
       } else {
-        path += (path.empty() ? "" : ".") + container.key;
+        // Keys are untrusted text: escaped and shortened as config errors quote them.
+        path += (path.empty() ? "" : ".") + printableText(container.key, kMaxKeyChars);
       }
     }
     return path;

@@ -20,6 +20,16 @@ struct JsonPosition {
 
 struct JsonNode {
   enum class Kind { null, boolean, integer, number, string, array, object };
+
+  // Declared here, defaulted in the .cpp: an inline implicit destructor makes clang instantiate
+  // std::pair<std::string, JsonNode> (in `members`) while JsonNode is still incomplete.
+  JsonNode();
+  JsonNode(const JsonNode&);
+  JsonNode(JsonNode&&) noexcept;
+  JsonNode& operator=(const JsonNode&);
+  JsonNode& operator=(JsonNode&&) noexcept;
+  ~JsonNode();
+
   Kind kind = Kind::null;
   JsonPosition position;  // where the value starts
   bool boolean = false;

@@ -1,12 +1,11 @@
 #include "ledger.hpp"
 
+#include <algorithm>
+#include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <pqxx/pqxx>
-
-#include <algorithm>
-#include <array>
 #include <utility>
 #include <vector>
 
@@ -61,14 +60,18 @@ std::string firstLine(const char* what) {
 }
 
 // libpqxx 6.4 has no string_traits for std::string_view parameters.
-std::string text(std::string_view view) { return std::string(view); }
+std::string text(std::string_view view) {
+  return std::string(view);
+}
 
 // A bigint parameter that may be NULL (libpqxx 6.4 binds a null const char* as NULL).
 struct OptionalBigint {
   std::string text;
   bool null = true;
 };
-const char* bindable(const OptionalBigint& value) { return value.null ? nullptr : value.text.c_str(); }
+const char* bindable(const OptionalBigint& value) {
+  return value.null ? nullptr : value.text.c_str();
+}
 OptionalBigint optionalTextOf(const std::optional<std::int64_t>& value) {
   return value ? OptionalBigint{std::to_string(*value), false} : OptionalBigint{};
 }
@@ -96,8 +99,8 @@ api::Decision decisionFromText(std::string_view text) {
                  api::Decision::block}) {
     if (text == api::decisionName(d)) return d;
   }
-  throw LedgerError(LedgerError::Kind::rejected, "unknown decision from the ledger: " +
-                                                     std::string(text));
+  throw LedgerError(LedgerError::Kind::rejected,
+                    "unknown decision from the ledger: " + std::string(text));
 }
 
 api::Reason reasonFromText(std::string_view text) {
@@ -106,8 +109,8 @@ api::Reason reasonFromText(std::string_view text) {
     const auto reason = static_cast<api::Reason>(code);
     if (text == api::reasonCode(reason)) return reason;
   }
-  throw LedgerError(LedgerError::Kind::rejected, "unknown reason from the ledger: " +
-                                                     std::string(text));
+  throw LedgerError(LedgerError::Kind::rejected,
+                    "unknown reason from the ledger: " + std::string(text));
 }
 
 // Three failures in a row open the circuit for 0.5 s, doubling per failed probe up to 30 s.
@@ -123,52 +126,60 @@ auto Ledger::run(Deadline deadline, Work&& work) {
     throw LedgerError(LedgerError::Kind::unavailable,
                       "the ledger is failing: circuit open, not waiting for it");
   }
-  // What says "the database is in trouble" (and so counts towards opening the circuit), as opposed
-  // to one refused call or one contended row.
+  // What says "the database is in trouble" (and so counts towards opening the circuit): it cannot
+  // be reached, or does not answer in time. A connection that broke in use is not counted by
+  // itself (a killed backend, a restart): the next connect attempt tells whether it is down.
   auto failed = [this](LedgerError::Kind kind, const std::string& what) -> LedgerError {
     breaker_.recordFailure();
     return LedgerError(kind, what);
   };
-  std::optional<ConnectionPool::Lease> lease;
-  try {
-    lease.emplace(pool_.acquire(deadline));
-  } catch (const PoolUnavailable& e) {
-    throw failed(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
-                 e.what());
-  }
-  try {
-    auto result = work(lease->connection());
-    breaker_.recordSuccess();
-    return result;
-  } catch (const LedgerError&) {
-    breaker_.recordSuccess();  // the database answered; the answer was wrong
-    throw;
-  } catch (const pqxx::in_doubt_error& e) {
-    lease->discard();
-    throw failed(LedgerError::Kind::in_doubt,
-                 "the ledger connection broke during commit: " + firstLine(e.what()));
-  } catch (const pqxx::broken_connection& e) {
-    lease->discard();
-    throw failed(LedgerError::Kind::unavailable,
-                 "the ledger connection broke: " + firstLine(e.what()));
-  } catch (const pqxx::sql_error& e) {
-    // 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout).
-    if (e.sqlstate() == "57014") {
-      throw failed(LedgerError::Kind::timeout,
-                   "the ledger did not answer before the deadline: " + firstLine(e.what()));
+  // A connection that broke under us (a killed backend, a restart) is retried once on a fresh
+  // one. Safe for every call here: decisions and settlements are idempotent by batch id and
+  // recipient, the rest only read or re-claim. This is not a retry policy for a database that is
+  // down: the fresh connection then fails to connect, and that error stands.
+  for (int attempt = 1;; ++attempt) {
+    std::optional<ConnectionPool::Lease> lease;
+    try {
+      lease.emplace(pool_.acquire(deadline));
+    } catch (const PoolUnavailable& e) {
+      throw failed(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
+                   e.what());
     }
-    breaker_.recordSuccess();  // a contended row or a refused call: the database itself is fine
-    if (e.sqlstate() == "55P03") {
-      throw LedgerError(LedgerError::Kind::timeout,
-                        "a tenant row stayed locked past the deadline: " + firstLine(e.what()));
+    try {
+      auto result = work(lease->connection());
+      breaker_.recordSuccess();
+      return result;
+    } catch (const LedgerError&) {
+      breaker_.recordSuccess();  // the database answered; the answer was wrong
+      throw;
+    } catch (const pqxx::in_doubt_error& e) {
+      lease->discard();
+      throw LedgerError(LedgerError::Kind::in_doubt,
+                        "the ledger connection broke during commit: " + firstLine(e.what()));
+    } catch (const pqxx::broken_connection& e) {
+      lease->discard();
+      if (attempt == 1 && ConnectionPool::Clock::now() < deadline) continue;
+      throw LedgerError(LedgerError::Kind::unavailable,
+                        "the ledger connection broke: " + firstLine(e.what()));
+    } catch (const pqxx::sql_error& e) {
+      // 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout).
+      if (e.sqlstate() == "57014") {
+        throw failed(LedgerError::Kind::timeout,
+                     "the ledger did not answer before the deadline: " + firstLine(e.what()));
+      }
+      breaker_.recordSuccess();  // a contended row or a refused call: the database itself is fine
+      if (e.sqlstate() == "55P03") {
+        throw LedgerError(LedgerError::Kind::timeout,
+                          "a tenant row stayed locked past the deadline: " + firstLine(e.what()));
+      }
+      // A statement that failed mid-way may leave the session in a state we do not want to reuse.
+      lease->discard();
+      throw LedgerError(LedgerError::Kind::rejected,
+                        "the ledger refused the call: " + firstLine(e.what()));
+    } catch (const pqxx::failure& e) {
+      lease->discard();
+      throw LedgerError(LedgerError::Kind::unavailable, "ledger failure: " + firstLine(e.what()));
     }
-    // A statement that failed mid-way may leave the session in a state we do not want to reuse.
-    lease->discard();
-    throw LedgerError(LedgerError::Kind::rejected,
-                      "the ledger refused the call: " + firstLine(e.what()));
-  } catch (const pqxx::failure& e) {
-    lease->discard();
-    throw failed(LedgerError::Kind::unavailable, "ledger failure: " + firstLine(e.what()));
   }
 }
 
@@ -180,11 +191,11 @@ LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
   return run(deadline, [&](pqxx::connection& connection) {
     // One autocommit statement: the function's work is one transaction and one round trip.
     pqxx::nontransaction txn(connection);
-    pqxx::row row = txn.exec_prepared1(
-        kDecideBatch, text(r.tenant_id), text(r.batch_id), text(r.campaign_id),
-        text(r.template_name), text(r.category), recipients, prices, text(r.currency),
-        text(r.policy), r.overdraft_limit_micros, r.rate_card_id, bindable(warning),
-        bindable(critical), r.notify_interval_ms);
+    pqxx::row row = txn.exec_prepared1(kDecideBatch, text(r.tenant_id), text(r.batch_id),
+                                       text(r.campaign_id), text(r.template_name), text(r.category),
+                                       recipients, prices, text(r.currency), text(r.policy),
+                                       r.overdraft_limit_micros, r.rate_card_id, bindable(warning),
+                                       bindable(critical), r.notify_interval_ms);
     LedgerDecision out;
     out.decision = decisionFromText(row["decision"].c_str());
     out.reason = reasonFromText(row["reason"].c_str());
@@ -198,14 +209,14 @@ LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
 }
 
 std::vector<Ledger::FlushedDecision> Ledger::decideMany(const std::string& batches_json,
-                                                       std::size_t count, Deadline deadline) {
+                                                        std::size_t count, Deadline deadline) {
   return run(deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);  // the function's work is one transaction
     const pqxx::result rows = txn.exec_prepared(kDecideBatches, batches_json);
     if (rows.size() != count) {
-      throw LedgerError(LedgerError::Kind::rejected,
-                        "decide_batches answered " + std::to_string(rows.size()) + " of " +
-                            std::to_string(count) + " batches");
+      throw LedgerError(LedgerError::Kind::rejected, "decide_batches answered " +
+                                                         std::to_string(rows.size()) + " of " +
+                                                         std::to_string(count) + " batches");
     }
     std::vector<FlushedDecision> out(count);
     for (const auto& row : rows) {
@@ -260,10 +271,10 @@ LedgerQuote Ledger::quote(const DecisionRequest& r, Deadline deadline) {
   const std::string prices = pgBigintArray(r.unit_prices_micros);
   return run(deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
-    pqxx::row row = txn.exec_prepared1(
-        kQuoteBatch, text(r.tenant_id), text(r.batch_id), text(r.campaign_id),
-        text(r.template_name), text(r.category), recipients, prices, text(r.currency),
-        text(r.policy), r.overdraft_limit_micros);
+    pqxx::row row =
+        txn.exec_prepared1(kQuoteBatch, text(r.tenant_id), text(r.batch_id), text(r.campaign_id),
+                           text(r.template_name), text(r.category), recipients, prices,
+                           text(r.currency), text(r.policy), r.overdraft_limit_micros);
     LedgerQuote out;
     out.decision = decisionFromText(row["decision"].c_str());
     out.reason = reasonFromText(row["reason"].c_str());
@@ -296,8 +307,7 @@ LedgerSettlement Ledger::settle(std::string_view tenant_id, std::string_view bat
   });
 }
 
-std::optional<TenantProfile> Ledger::tenantProfile(std::string_view tenant_id,
-                                                   Deadline deadline) {
+std::optional<TenantProfile> Ledger::tenantProfile(std::string_view tenant_id, Deadline deadline) {
   return run(deadline, [&](pqxx::connection& connection) -> std::optional<TenantProfile> {
     pqxx::nontransaction txn(connection);
     const pqxx::result rows = txn.exec_prepared(kTenantProfile, text(tenant_id));
@@ -382,8 +392,8 @@ RateData Ledger::loadRateData(const std::string& day, Deadline deadline) {
     for (const auto& row : txn.exec("SELECT * FROM creditgate.markets()")) {
       data.markets.push_back(row[0].as<std::string>());
     }
-    for (const auto& row :
-         txn.exec_params("SELECT prefix, market FROM creditgate.market_prefixes_at($1::date)", day)) {
+    for (const auto& row : txn.exec_params(
+             "SELECT prefix, market FROM creditgate.market_prefixes_at($1::date)", day)) {
       data.prefixes.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
     }
     for (const auto& row :

@@ -4,18 +4,10 @@ namespace creditgate {
 
 LedgerWatch::LedgerWatch(Ledger& ledger, GateMetrics& metrics, std::chrono::milliseconds interval,
                          std::chrono::milliseconds deadline)
-    : ledger_(ledger), metrics_(metrics), interval_(interval), deadline_(deadline) {
-  thread_ = std::thread([this] { run(); });
-}
-
-LedgerWatch::~LedgerWatch() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  thread_.join();
-}
+    : ledger_(ledger),
+      metrics_(metrics),
+      deadline_(deadline),
+      thread_(interval, PeriodicThread::Start::now, [this] { pollNow(); }) {}
 
 void LedgerWatch::pollNow() {
   std::lock_guard lock(poll_mutex_);
@@ -38,13 +30,5 @@ void LedgerWatch::pollNow() {
   }
 }
 
-void LedgerWatch::run() {
-  std::unique_lock lock(stop_mutex_);
-  do {
-    lock.unlock();
-    pollNow();
-    lock.lock();
-  } while (!stop_.wait_for(lock, interval_, [this] { return stopping_; }));
-}
 
 }  // namespace creditgate

@@ -9,23 +9,15 @@ OutagePolicy::OutagePolicy(Ledger& ledger, api::HostServices& services,
     : ledger_(ledger),
       services_(services),
       journal_(journal_path),
-      interval_(replay_interval),
-      deadline_(deadline) {
+      deadline_(deadline),
+      thread_(replay_interval, PeriodicThread::Start::now, [this] {
+        if (!journal_.pending().empty()) replayNow();
+      }) {
   if (const auto pending = journal_.pending().size(); pending > 0) {
     services_.log(api::LogLevel::warning,
                   "creditgate: outage journal " + journal_path + " holds " +
                       std::to_string(pending) + " batches from an earlier run; replaying them");
   }
-  thread_ = std::thread([this] { run(); });
-}
-
-OutagePolicy::~OutagePolicy() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  thread_.join();
 }
 
 bool OutagePolicy::journal(DecisionRequest request, std::int64_t price_micros,
@@ -69,13 +61,5 @@ int OutagePolicy::replayNow() {
   return taken;
 }
 
-void OutagePolicy::run() {
-  std::unique_lock lock(stop_mutex_);
-  do {
-    lock.unlock();
-    if (journal_.pending().size() > 0) replayNow();
-    lock.lock();
-  } while (!stop_.wait_for(lock, interval_, [this] { return stopping_; }));
-}
 
 }  // namespace creditgate

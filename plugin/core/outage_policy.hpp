@@ -5,17 +5,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "creditgate/host_api.hpp"
 #include "gate_metrics.hpp"
 #include "ledger.hpp"
 #include "outage_journal.hpp"
+#include "periodic_thread.hpp"
 
 namespace creditgate {
 
@@ -23,7 +22,6 @@ class OutagePolicy {
  public:
   OutagePolicy(Ledger& ledger, api::HostServices& services, const std::string& journal_path,
                std::chrono::milliseconds replay_interval, std::chrono::milliseconds deadline);
-  ~OutagePolicy();
   OutagePolicy(const OutagePolicy&) = delete;
   OutagePolicy& operator=(const OutagePolicy&) = delete;
 
@@ -36,18 +34,13 @@ class OutagePolicy {
   std::size_t pendingCount() const { return journal_.pending().size(); }
 
  private:
-  void run();
 
   Ledger& ledger_;
   api::HostServices& services_;
   OutageJournal journal_;
-  const std::chrono::milliseconds interval_;
   const std::chrono::milliseconds deadline_;
   std::mutex replay_mutex_;
-  std::mutex stop_mutex_;
-  std::condition_variable stop_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread thread_;  // last: it uses everything above
 };
 
 }  // namespace creditgate

@@ -23,29 +23,16 @@ OutboxRelay::OutboxRelay(Ledger& ledger, api::HostServices& services, GateMetric
       services_(services),
       metrics_(metrics),
       options_(options),
-      relay_id_(makeRelayId()) {
-  thread_ = std::thread([this] { run(); });
-}
+      relay_id_(makeRelayId()),
+      thread_(std::make_unique<PeriodicThread>(options_.poll,
+                                               PeriodicThread::Start::after_interval,
+                                               [this] { deliverDue(); })) {}
 
 OutboxRelay::~OutboxRelay() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  thread_.join();
+  thread_.reset();
   // A gateway shutting down hands over what is due now, so a last event is not left for another
   // instance's next poll. Best effort: whatever fails stays in the outbox.
   deliverDue();
-}
-
-void OutboxRelay::run() {
-  std::unique_lock lock(stop_mutex_);
-  while (!stop_.wait_for(lock, options_.poll, [this] { return stopping_; })) {
-    lock.unlock();
-    deliverDue();
-    lock.lock();
-  }
 }
 
 bool OutboxRelay::deliver(const ClaimedEvent& event) {

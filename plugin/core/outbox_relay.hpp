@@ -6,15 +6,14 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "creditgate/host_api.hpp"
 #include "gate_metrics.hpp"
 #include "ledger.hpp"
+#include "periodic_thread.hpp"
 
 namespace creditgate {
 
@@ -41,7 +40,6 @@ class OutboxRelay {
   std::uint64_t failed() const noexcept { return failed_.load(); }
 
  private:
-  void run();
   bool deliver(const ClaimedEvent& event);
 
   Ledger& ledger_;
@@ -52,10 +50,7 @@ class OutboxRelay {
   std::mutex round_mutex_;      // one round at a time: the thread's, or deliverDue()'s
   std::atomic<std::uint64_t> delivered_{0};
   std::atomic<std::uint64_t> failed_{0};
-  std::mutex stop_mutex_;
-  std::condition_variable stop_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<PeriodicThread> thread_;  // reset first in the destructor
 };
 
 }  // namespace creditgate

@@ -9,20 +9,10 @@ RateRefresher::RateRefresher(Ledger& ledger, api::HostServices& services, GateMe
     : ledger_(ledger),
       services_(services),
       metrics_(metrics),
-      interval_(interval),
-      deadline_(deadline) {
-  refreshNow();
-  thread_ = std::thread([this] { run(); });
-}
-
-RateRefresher::~RateRefresher() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  thread_.join();
-}
+      deadline_(deadline),
+      // The first load happens here, before any decision can ask for the snapshot.
+      thread_((refreshNow(), interval), PeriodicThread::Start::after_interval,
+              [this] { refreshNow(); }) {}
 
 std::string RateRefresher::today() const {
   // Cards and prefixes are dated in UTC, by the host's clock (which tests may fake).
@@ -62,13 +52,5 @@ bool RateRefresher::refreshNow() {
   }
 }
 
-void RateRefresher::run() {
-  std::unique_lock lock(stop_mutex_);
-  while (!stop_.wait_for(lock, interval_, [this] { return stopping_; })) {
-    lock.unlock();
-    refreshNow();
-    lock.lock();
-  }
-}
 
 }  // namespace creditgate

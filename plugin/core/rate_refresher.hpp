@@ -5,16 +5,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "creditgate/host_api.hpp"
 #include "gate_metrics.hpp"
 #include "ledger.hpp"
+#include "periodic_thread.hpp"
 #include "rate_snapshot.hpp"
 
 namespace creditgate {
@@ -25,7 +24,6 @@ class RateRefresher {
   // later poll succeeds), then polls every `interval` until destroyed.
   RateRefresher(Ledger& ledger, api::HostServices& services, GateMetrics& metrics,
                 std::chrono::milliseconds interval, std::chrono::milliseconds deadline);
-  ~RateRefresher();
   RateRefresher(const RateRefresher&) = delete;
   RateRefresher& operator=(const RateRefresher&) = delete;
 
@@ -36,22 +34,17 @@ class RateRefresher {
   bool refreshNow();
 
  private:
-  void run();
   std::string today() const;
 
   Ledger& ledger_;
   api::HostServices& services_;
   GateMetrics& metrics_;
-  const std::chrono::milliseconds interval_;
   const std::chrono::milliseconds deadline_;
   std::atomic<std::shared_ptr<const RateSnapshot>> snapshot_;
   std::mutex refresh_mutex_;  // one refresh at a time: the thread's, or refreshNow()'s
   std::int64_t loaded_version_ = -1;
   std::string loaded_day_;
-  std::mutex stop_mutex_;
-  std::condition_variable stop_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread thread_;  // last: it uses everything above
 };
 
 }  // namespace creditgate
