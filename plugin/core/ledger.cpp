@@ -144,6 +144,9 @@ auto Ledger::run(Deadline deadline, Work&& work) {
     } catch (const PoolUnavailable& e) {
       throw failed(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
                    e.what());
+    } catch (...) {
+      breaker_.recordFailure();  // e.g. a connection that failed in an unforeseen way
+      throw;
     }
     try {
       auto result = work(lease->connection());
@@ -179,6 +182,9 @@ auto Ledger::run(Deadline deadline, Work&& work) {
     } catch (const pqxx::failure& e) {
       lease->discard();
       throw LedgerError(LedgerError::Kind::unavailable, "ledger failure: " + firstLine(e.what()));
+    } catch (...) {
+      breaker_.recordSuccess();  // not the database's fault (e.g. a conversion): never leave a
+      throw;                     // half-open probe marked as running forever
     }
   }
 }

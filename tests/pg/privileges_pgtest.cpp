@@ -1,6 +1,8 @@
 // Least privilege: the plugin's role can call the money functions and nothing else.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "test_database.hpp"
 
 namespace creditgate::testing {
@@ -82,6 +84,75 @@ TEST_F(PluginRoleTest, LedgerRefusesUpdatesAndDeletesEvenFromItsOwner) {
     EXPECT_THROW(txn.exec("DELETE FROM creditgate.ledger_entry"), pqxx::sql_error);
   }
   EXPECT_EQ(db_.ledgerSum("acme"), 1'000'000);
+}
+
+}  // namespace
+}  // namespace creditgate::testing
+
+namespace creditgate::testing {
+namespace {
+
+// Everything in the schema, asked of the catalog rather than listed by hand: a table, view or
+// sequence added later is covered, and so is a function granted by mistake.
+TEST_F(PluginRoleTest, HasNoPrivilegeOnAnyRelationOrSequence) {
+  pqxx::nontransaction txn(db_.connection());
+  const auto granted = txn.exec(
+      "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = 'creditgate' AND c.relkind IN ('r', 'v', 'm', 'p', 'f', 'S') AND ("
+      " has_table_privilege('creditgate_test_plugin', c.oid, "
+      "   'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+      " OR (c.relkind = 'S' AND has_sequence_privilege('creditgate_test_plugin', c.oid, "
+      "   'USAGE, SELECT, UPDATE')))");
+  for (const auto& row : granted) {
+    ADD_FAILURE() << "the plugin role has a privilege on " << row[0].as<std::string>()
+                  << " (relkind " << row[1].as<std::string>() << ")";
+  }
+  EXPECT_GE(txn.exec1("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                      "c.relnamespace WHERE n.nspname = 'creditgate' AND c.relkind = 'S'")[0]
+                .as<int>(),
+            1);  // the identity sequences exist, so the check above looked at some
+  EXPECT_EQ(sqlstateAsPlugin("SELECT * FROM creditgate.held_recipient"), "42501");
+  EXPECT_EQ(sqlstateAsPlugin("SELECT nextval(pg_get_serial_sequence('creditgate.ledger_entry', "
+                             "'entry_id'))"),
+            "42501");
+}
+
+TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
+  // What the plugin calls (plugin/core/ledger.cpp) and the read-only lookups granted with them.
+  const std::set<std::string> allowed = {
+      "claim_events",      "decide_batch",       "decide_batches", "ledger_watch",
+      "mark_event_failed", "mark_event_sent",    "market_prefixes_at", "markets",
+      "quote_batch",       "rate_cards_at",      "rate_data_version",  "rates_at",
+      "settle_outcomes",   "tenant_balance",     "tenant_currency",    "tenant_profile"};
+  std::set<std::string> executable;
+  {
+    pqxx::nontransaction txn(db_.connection());
+    for (const auto& row : txn.exec(
+             "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+             "WHERE n.nspname = 'creditgate' AND has_function_privilege('creditgate_test_plugin', "
+             "p.oid, 'EXECUTE')")) {
+      executable.insert(row[0].as<std::string>());
+    }
+  }
+  for (const auto& name : executable) {
+    EXPECT_TRUE(allowed.count(name)) << "the plugin role may execute creditgate." << name;
+  }
+  for (const auto& name : {"decide_batch", "decide_batches", "quote_batch", "settle_outcomes",
+                           "tenant_profile", "rate_data_version"}) {
+    EXPECT_TRUE(executable.count(name)) << "the plugin role needs creditgate." << name;
+  }
+  // The admin-only ones, called as the plugin: refused, nothing changed.
+  EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.set_tenant_pricing('acme', true, 'Germany')"),
+            "42501");
+  EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.set_tenant_contacts('acme', ARRAY['x@evil'])"),
+            "42501");
+  EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.import_rate_card('EUR', '2030-01-01', 'evil', "
+                             "ARRAY['Germany'], ARRAY['marketing'], ARRAY[1]::bigint[])"),
+            "42501");
+  EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.import_market_mapping('2030-01-01', "
+                             "ARRAY['49'], ARRAY['Germany'], ARRAY['Germany'])"),
+            "42501");
+  EXPECT_EQ(db_.balance("acme"), 1'000'000);
 }
 
 }  // namespace
