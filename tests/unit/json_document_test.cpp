@@ -137,6 +137,21 @@ void PrintTo(const Refusal& refusal, std::ostream* out) { *out << refusal.name; 
 
 class JsonDocumentRefusal : public ::testing::TestWithParam<Refusal> {};
 
+// Found by fuzz/config_fuzz: a duplicate key was echoed raw, so a control byte (or DEL) in a key
+// reached the log line. The path is escaped and each key shortened, as config errors quote keys.
+TEST(JsonDocument, DuplicateKeyMessageIsPrintableAsciiAndShortened) {
+  const JsonSyntaxError raw_del = refused("{\"db\": {\"po\x7fl\": 1, \"po\x7fl\": 2}}");
+  EXPECT_EQ(raw_del.message, "duplicate key 'db.po\\x7fl'");
+
+  const JsonSyntaxError escaped = refused(R"({"a\u001b[2J": {}, "a\u001b[2J": {}})");
+  EXPECT_EQ(escaped.message, "duplicate key 'a\\x1b[2J'");
+
+  const std::string long_key(10'000, 'k');
+  const JsonSyntaxError long_one =
+      refused("{\"" + long_key + "\": 1, \"" + long_key + "\": 2}");
+  EXPECT_EQ(long_one.message, "duplicate key '" + std::string(64, 'k') + "...'");
+}
+
 TEST_P(JsonDocumentRefusal, ReportsWhereAndWhy) {
   const Refusal& expected = GetParam();
   const JsonSyntaxError error = refused(expected.text);
