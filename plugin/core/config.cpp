@@ -238,7 +238,9 @@ bool isValidTenantId(std::string_view id) noexcept {
   return true;
 }
 
-void readTenants(const JsonNode& node, const std::string& path, Config& config) {
+// Calls on_tenant(id, value, path) for each member of an object keyed by tenant id.
+template <typename OnTenant>
+void forEachTenant(const JsonNode& node, const std::string& path, OnTenant&& on_tenant) {
   expectObject(node, path);
   for (std::size_t i = 0; i < node.members.size(); ++i) {
     const auto& [id, value] = node.members[i];
@@ -247,8 +249,15 @@ void readTenants(const JsonNode& node, const std::string& path, Config& config) 
            "tenant id " + quotedText(id, kMaxQuotedChars) +
                " must be 1 to 64 printable ASCII characters without spaces");
     }
-    config.tenant_policies[id] = readTenantScope(value, joinPath(path, id));
+    on_tenant(id, value, joinPath(path, id));
   }
+}
+
+void readTenants(const JsonNode& node, const std::string& path, Config& config) {
+  forEachTenant(node, path, [&](const std::string& id, const JsonNode& value,
+                                const std::string& tenant_path) {
+    config.tenant_policies[id] = readTenantScope(value, tenant_path);
+  });
 }
 
 LedgerUnavailablePolicy readLedgerUnavailablePolicy(const JsonNode& node, const std::string& path) {
@@ -343,22 +352,15 @@ void readRelay(const JsonNode& node, const std::string& path, Config& config) {
 }
 
 void readNotificationTenants(const JsonNode& node, const std::string& path, Config& config) {
-  expectObject(node, path);
-  for (std::size_t i = 0; i < node.members.size(); ++i) {
-    const auto& [id, value] = node.members[i];
-    if (!isValidTenantId(id)) {
-      fail(path, node.key_positions[i],
-           "tenant id " + quotedText(id, kMaxQuotedChars) +
-               " must be 1 to 64 printable ASCII characters without spaces");
-    }
-    const std::string tenant_path = joinPath(path, id);
+  forEachTenant(node, path, [&](const std::string& id, const JsonNode& value,
+                                const std::string& tenant_path) {
     AlertThresholds& thresholds = config.tenant_alerts[id];
     forEachMember(value, tenant_path, kThresholdKeys,
                   [&](std::string_view key, const JsonNode& member, const std::string& member_path) {
                     return readThresholdMember(key, member, member_path, thresholds);
                   });
     checkThresholdOrder(thresholds, value, tenant_path);
-  }
+  });
 }
 
 void readNotifications(const JsonNode& node, const std::string& path, Config& config) {

@@ -116,16 +116,7 @@ TEST_F(MetricsTest, LiveEndpointPassesPromtoolAndHasEveryNameTheDashboardAndAler
 TEST_F(MetricsTest, EndpointListensOnLoopbackOnlyByDefault) {
   db_.addTenant("acme", "EUR", 1'000'000);
   // No "metrics" key at all: the documented default, 127.0.0.1:9464.
-  gate_.reset();
-  config_path_ = writeTempFile("creditgate.json",
-                               R"({"database": {"dsn": ")" + db_.pluginDsn() + R"("}})");
-  config_text_path_ = config_path_.string();
-  api::PluginContext context;
-  context.config_path = config_text_path_;
-  context.services = &host_;
-  std::string error;
-  gate_ = CreditGatePlugin::create(context, error);
-  ASSERT_TRUE(gate_) << error;
+  startGateWithConfig(R"({"database": {"dsn": ")" + db_.pluginDsn() + R"("}})");
   const int port = static_cast<CreditGatePlugin&>(*gate_).metricsPort();
   ASSERT_EQ(port, 9464) << "is something else listening on 9464? " << host_.logs().back();
   EXPECT_EQ(listeningAddress(port), "0100007F");  // 127.0.0.1, not 0.0.0.0

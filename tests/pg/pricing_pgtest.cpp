@@ -42,18 +42,8 @@ TEST_F(PricingTest, MissingRatePricedAtOtherWhenTheConfigSaysOther) {
   EXPECT_EQ(decide(batch("acme", "b-1", germanNumbers(1), "utility")).reason,
             api::Reason::rate_not_found);
 
-  gate_.reset();
-  config_path_ = writeTempFile(
-      "creditgate.json",
-      R"({"database": {"dsn": ")" + db_.pluginDsn() +
-          R"("}, "pricing": {"on_missing_rate": "other"}})");
-  config_text_path_ = config_path_.string();
-  api::PluginContext context;
-  context.config_path = config_text_path_;
-  context.services = &host_;
-  std::string error;
-  gate_ = CreditGatePlugin::create(context, error);
-  ASSERT_TRUE(gate_) << error;
+  startGateWithConfig(R"({"database": {"dsn": ")" + db_.pluginDsn() +
+          R"("}, "pricing": {"on_missing_rate": "other"}, "metrics": {"listen": ""}})");
   const api::Verdict v = decide(batch("acme", "b-2", germanNumbers(1), "utility"));
   EXPECT_EQ(v.decision, api::Decision::allow) << v.detail;
   EXPECT_EQ(v.charged_micros, kEurUtility);  // Other's utility rate in the test card
