@@ -208,6 +208,65 @@ TEST_F(CreditctlTest, BalanceJsonOfAFreshTenantWithoutContactIsZeroAndNull) {
   EXPECT_TRUE(o.at("contact").is_null());
 }
 
+// A tenant ID is 1 to 64 printable ASCII characters without spaces (tools/creditctl/arguments.cpp,
+// the tenant table's CHECK): quotes and semicolons are allowed, so an ID that looks like SQL is
+// stored verbatim and found again; one with a space is refused before connecting. A top-up
+// reference that looks like SQL is stored verbatim too. Every table is still there afterwards.
+TEST_F(CreditctlTest, SqlLookingTenantIdsAndReferencesAreStoredAsData) {
+  const std::string tenant = "acme';--";
+  const CtlResult add = admin({"tenant", "add", tenant, "--currency", "EUR"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_EQ(add.out, "tenant acme';-- created (EUR)\n");
+  {
+    pqxx::nontransaction txn(db_.connection());
+    EXPECT_EQ(txn.exec_params1("SELECT count(*) FROM creditgate.tenant WHERE tenant_id = $1",
+                               tenant)[0]
+                  .as<int>(),
+              1);
+  }
+  EXPECT_EQ(db_.count("tenant"), 1);
+
+  const CtlResult spaced =
+      ctl({"tenant", "add", "acme'; DROP TABLE creditgate.tenant; --", "--currency", "EUR"},
+          kUnreachableDsn);
+  EXPECT_EQ(spaced.exit_code, 2) << spaced.err;
+  EXPECT_NE(spaced.err.find("without spaces"), std::string::npos) << spaced.err;
+
+  const std::string reference = "x'); DROP TABLE creditgate.tenant; --";
+  const CtlResult topup = admin({"topup", tenant, "7.5", "--ref", reference});
+  ASSERT_EQ(topup.exit_code, 0) << topup.err;
+  EXPECT_TRUE(topup.out.starts_with("topped up acme';-- by 7.500000 EUR: balance 7.500000 EUR"))
+      << topup.out;
+  const CtlResult again = admin({"topup", tenant, "7.5", "--ref", reference});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "top-up ref " + reference +
+                           " was already applied: balance 7.500000 EUR (nothing changed)\n");
+
+  const CtlResult balance = admin({"balance", tenant, "--json"});
+  ASSERT_EQ(balance.exit_code, 0) << balance.err;
+  const boost::json::object o = boost::json::parse(balance.out).as_object();
+  EXPECT_EQ(o.at("tenant").as_string(), tenant);
+  EXPECT_EQ(o.at("balance_micros").as_int64(), 7'500'000);
+
+  {
+    pqxx::nontransaction txn(db_.connection());
+    const pqxx::result rows = txn.exec(
+        "SELECT tenant_id, reference FROM creditgate.ledger_entry WHERE kind = 'topup'");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0].as<std::string>(), tenant);
+    EXPECT_EQ(rows[0][1].as<std::string>(), reference);
+    for (const char* table : {"tenant", "ledger_entry", "batch"}) {
+      EXPECT_EQ(txn.exec_params1("SELECT to_regclass($1) IS NOT NULL",
+                                 std::string("creditgate.") + table)[0]
+                    .as<bool>(),
+                true)
+          << table;
+    }
+  }
+  EXPECT_EQ(db_.balance(tenant), 7'500'000);
+  EXPECT_EQ(db_.ledgerSum(tenant), 7'500'000);
+}
+
 TEST_F(CreditctlTest, UnreachableDatabaseExitsThreeAndNeverPrintsTheDsnPassword) {
   const std::vector<std::vector<std::string>> commands = {
       {"balance", "acme"},
