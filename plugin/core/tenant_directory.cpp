@@ -18,18 +18,17 @@ TenantDirectory::~TenantDirectory() {
 
 std::optional<TenantProfile> TenantDirectory::profile(std::string_view tenant_id,
                                                       Ledger::Deadline deadline) {
-  auto lookup = std::make_shared<Lookup>();
-  std::future<std::optional<TenantProfile>> answer = lookup->result.get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(std::string(tenant_id));
-        it != entries_.end() && Clock::now() - it->second.fetched < max_age_) {
-      return it->second.profile;
-    }
-    lookup->tenant_id = std::string(tenant_id);
-    lookup->deadline = deadline;
-    lookups_.push_back(lookup);
+  std::unique_lock lock(mutex_);
+  if (auto it = entries_.find(std::string(tenant_id));
+      it != entries_.end() && Clock::now() - it->second.fetched < max_age_) {
+    return it->second.profile;  // the common case: no allocation, no thread hop
   }
+  auto lookup = std::make_shared<Lookup>();
+  lookup->tenant_id = std::string(tenant_id);
+  lookup->deadline = deadline;
+  std::future<std::optional<TenantProfile>> answer = lookup->result.get_future();
+  lookups_.push_back(std::move(lookup));
+  lock.unlock();
   queued_.notify_one();
   if (answer.wait_until(deadline) != std::future_status::ready) {
     throw LedgerError(LedgerError::Kind::timeout,
