@@ -117,10 +117,18 @@ void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
         batch[i]->result.set_value(std::move(results[i].decision));
       }
     }
-  } catch (...) {
-    // The whole flush failed (connection, timeout): every batch in it gets that error.
-    const std::exception_ptr error = std::current_exception();
-    for (auto& pending : batch) pending->result.set_exception(error);
+  } catch (const LedgerError& e) {
+    failAll(batch, e);
+  } catch (const std::exception& e) {
+    failAll(batch, LedgerError(LedgerError::Kind::rejected, e.what()));
+  }
+}
+
+// The whole flush failed (connection, timeout): every batch in it gets that error, each its own
+// copy, so no exception object is shared between the callers' threads.
+void GroupCommit::failAll(std::vector<std::shared_ptr<Pending>>& batch, const LedgerError& error) {
+  for (auto& pending : batch) {
+    pending->result.set_exception(std::make_exception_ptr(LedgerError(error.kind(), error.what())));
   }
 }
 

@@ -39,6 +39,7 @@ class GroupCommit {
   void flushLoop();
   bool takeEligible(std::vector<std::shared_ptr<Pending>>& batch);  // under mutex_
   void flush(std::vector<std::shared_ptr<Pending>>& batch);
+  static void failAll(std::vector<std::shared_ptr<Pending>>& batch, const LedgerError& error);
 
   Ledger& ledger_;
   const std::size_t max_batches_;
