@@ -111,6 +111,17 @@ ConnectionPool::Lease ConnectionPool::acquire(Clock::time_point deadline) {
   }
 }
 
+void ConnectionPool::dropIdle() {
+  std::vector<std::unique_ptr<pqxx::connection>> closing;
+  {
+    std::lock_guard lock(mutex_);
+    closing.swap(idle_);
+    open_ -= static_cast<int>(closing.size());
+  }
+  available_.notify_all();
+  // closing is destroyed here, outside the lock.
+}
+
 ConnectionPool::Stats ConnectionPool::stats() {
   std::lock_guard lock(mutex_);
   return Stats{open_, open_ - static_cast<int>(idle_.size())};

@@ -70,6 +70,9 @@ class ConnectionPool {
     int in_use = 0;
   };
   Stats stats();
+  // Closes every idle connection: after one broke (a restart, killed backends) the others opened
+  // before it most likely did too, and may not show it yet.
+  void dropIdle();
 
  private:
   std::unique_ptr<pqxx::connection> connect();

@@ -161,7 +161,10 @@ auto Ledger::run(Deadline deadline, Work&& work) {
                         "the ledger connection broke during commit: " + firstLine(e.what()));
     } catch (const pqxx::broken_connection& e) {
       lease->discard();
-      if (attempt == 1 && ConnectionPool::Clock::now() < deadline) continue;
+      if (attempt == 1 && ConnectionPool::Clock::now() < deadline) {
+        pool_.dropIdle();  // the retry gets a fresh connection, not a sibling of the broken one
+        continue;
+      }
       throw LedgerError(LedgerError::Kind::unavailable,
                         "the ledger connection broke: " + firstLine(e.what()));
     } catch (const pqxx::sql_error& e) {
