@@ -77,11 +77,8 @@ class CrashTest : public ::testing::Test {
         "  \"metrics\": {\"listen\": \"\"}\n"
         "}\n";
     config_path_ = writeTempFile("creditgate.json", config).string();
-    api::PluginContext context;
-    context.config_path = config_path_;
-    context.services = &host_;
     std::string error;
-    gate_ = CreditGatePlugin::create(context, error);
+    gate_ = createGate(config_path_, host_, error);
     ASSERT_TRUE(gate_) << error;
     // Warm up: the rate snapshot is loaded and every tenant's currency is known.
     for (int i = 0; i < kTenants; ++i) {

@@ -10,6 +10,7 @@
 #include "credit_gate.hpp"
 #include "decimal_micros.hpp"
 #include "fake_host.hpp"
+#include "gate_factory.hpp"
 #include "test_database.hpp"
 
 namespace creditgate::testing {
@@ -65,12 +66,9 @@ class GateTest : public ::testing::Test {
     config_path_ = writeTempFile("creditgate.json",
                                  pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients,
                                                   extra_members));
+    config_text_path_ = config_path_.string();
     std::string error;
-    api::PluginContext context;
-    config_text_path_ = config_path_.string();  // the context only views it
-    context.config_path = config_text_path_;
-    context.services = &host_;
-    gate_ = CreditGatePlugin::create(context, error);
+    gate_ = createGate(config_text_path_, host_, error);
     ASSERT_TRUE(gate_) << error;
   }
 
@@ -79,11 +77,8 @@ class GateTest : public ::testing::Test {
     gate_.reset();
     config_path_ = writeTempFile("creditgate.json", json);
     config_text_path_ = config_path_.string();
-    api::PluginContext context;
-    context.config_path = config_text_path_;
-    context.services = &host_;
     std::string error;
-    gate_ = CreditGatePlugin::create(context, error);
+    gate_ = createGate(config_text_path_, host_, error);
     ASSERT_TRUE(gate_) << error;
   }
 

@@ -120,10 +120,7 @@ TEST_F(NotificationTest, TwoRelaysOnOneDatabaseDeliverEveryEventExactlyOnce) {
   FakeHost other_host;
   startGate(kBlockPolicy, 1000, notifications(0, /*relay_poll_ms=*/50));
   std::string error;
-  api::PluginContext context;
-  context.config_path = config_text_path_;
-  context.services = &other_host;
-  auto second = CreditGatePlugin::create(context, error);
+  auto second = createGate(config_text_path_, other_host, error);
   ASSERT_TRUE(second) << error;
 
   for (int waited = 0; waited < 200 && events("sent_at IS NULL") > 0; ++waited) {

@@ -19,6 +19,7 @@
 
 #include "credit_gate.hpp"
 #include "fake_host.hpp"
+#include "gate_factory.hpp"
 
 namespace {
 
@@ -109,11 +110,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   creditgate::testing::FakeHost host;
-  creditgate::api::PluginContext context;
-  context.config_path = config;
-  context.services = &host;
   std::string error;
-  auto gate = creditgate::CreditGatePlugin::create(context, error);
+  auto gate = creditgate::testing::createGate(config, host, error);
   if (!gate) {
     std::cerr << error << "\n";
     return 3;

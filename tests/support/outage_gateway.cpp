@@ -11,6 +11,7 @@
 
 #include "credit_gate.hpp"
 #include "fake_host.hpp"
+#include "gate_factory.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 6) {
@@ -20,11 +21,8 @@ int main(int argc, char** argv) {
   const std::string config = argv[1], tenant = argv[2], prefix = argv[4], go_file = argv[5];
   const int count = std::stoi(argv[3]);
   creditgate::testing::FakeHost host;
-  creditgate::api::PluginContext context;
-  context.config_path = config;
-  context.services = &host;
   std::string error;
-  auto gate = creditgate::CreditGatePlugin::create(context, error);
+  auto gate = creditgate::testing::createGate(config, host, error);
   if (!gate) {
     std::cerr << error << "\n";
     return 3;
