@@ -6,12 +6,40 @@
 
 namespace creditgate {
 
-// One decision waiting for (or in) a flush. The request is serialised by the caller's thread
-// before queueing: the flusher never touches the caller's memory, which may be gone after a timeout.
+// One decision waiting for (or in) a flush. It owns a copy of the request: the flusher never
+// touches the caller's memory, which may be gone after a timeout.
 struct GroupCommit::Pending {
   enum class State { queued, in_flight, withdrawn };
-  std::string request_json;
-  std::string tenant_id;
+
+  explicit Pending(const DecisionRequest& r)
+      : tenant_id(r.tenant_id),
+        batch_id(r.batch_id),
+        campaign_id(r.campaign_id),
+        template_name(r.template_name),
+        category(r.category),
+        recipients(r.recipients.begin(), r.recipients.end()),
+        unit_prices_micros(r.unit_prices_micros.begin(), r.unit_prices_micros.end()),
+        currency(r.currency),
+        policy(r.policy),
+        request(r) {
+    recipient_views.assign(recipients.begin(), recipients.end());
+    request.tenant_id = tenant_id;
+    request.batch_id = batch_id;
+    request.campaign_id = campaign_id;
+    request.template_name = template_name;
+    request.category = category;
+    request.recipients = recipient_views;
+    request.unit_prices_micros = unit_prices_micros;
+    request.currency = currency;
+    request.policy = policy;
+  }
+
+  std::string tenant_id, batch_id, campaign_id, template_name, category;
+  std::vector<std::string> recipients;
+  std::vector<std::string_view> recipient_views;
+  std::vector<std::int64_t> unit_prices_micros;
+  std::string currency, policy;
+  DecisionRequest request;  // views of the copies above
   Ledger::Deadline deadline;
   State state = State::queued;  // guarded by GroupCommit::mutex_
   std::promise<LedgerDecision> result;
@@ -32,10 +60,8 @@ GroupCommit::~GroupCommit() {
 }
 
 LedgerDecision GroupCommit::decide(const DecisionRequest& request, Ledger::Deadline deadline) {
-  auto pending = std::make_shared<Pending>();
-  pending->request_json = decisionRequestJson(request);
+  auto pending = std::make_shared<Pending>(request);
   pending->deadline = deadline;
-  pending->tenant_id = std::string(request.tenant_id);
   std::future<LedgerDecision> result = pending->result.get_future();
   {
     std::lock_guard lock(mutex_);
@@ -56,15 +82,21 @@ LedgerDecision GroupCommit::decide(const DecisionRequest& request, Ledger::Deadl
                     "the flush carrying this batch did not finish before the deadline");
 }
 
-// Moves the queued decisions whose tenants no other flush holds into `batch`, in arrival order.
+// Moves the queued decisions whose tenants no other flush holds into `batch`, in arrival order,
+// leaving a second request for a batch id already taken to the next flush.
 bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
   std::deque<std::shared_ptr<Pending>> left;
   std::set<std::string, std::less<>> taken;
+  auto same_batch_taken = [&](const Pending& pending) {
+    return std::any_of(batch.begin(), batch.end(), [&](const auto& other) {
+      return other->batch_id == pending.batch_id && other->tenant_id == pending.tenant_id;
+    });
+  };
   for (auto& pending : queue_) {
     if (pending->state == Pending::State::withdrawn) continue;
     const bool busy = tenants_in_flight_.count(pending->tenant_id) != 0 &&
                       taken.count(pending->tenant_id) == 0;
-    if (busy || batch.size() >= max_batches_) {
+    if (busy || batch.size() >= max_batches_ || same_batch_taken(*pending)) {
       left.push_back(std::move(pending));
       continue;
     }
@@ -87,26 +119,38 @@ void GroupCommit::flushLoop() {
       if (batch.empty()) return;  // stopping, nothing left that this flusher may take
     }
     flush(batch);
-    {
-      std::lock_guard lock(mutex_);
-      for (const auto& pending : batch) tenants_in_flight_.erase(pending->tenant_id);
-    }
-    queued_.notify_all();  // decisions held back for these tenants may go now
+    release(batch);
   }
 }
 
-void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
-  std::string json = "[";
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (i) json += ',';
-    json += batch[i]->request_json;
+void GroupCommit::release(const std::vector<std::shared_ptr<Pending>>& batch) {
+  bool waiting = false;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& pending : batch) tenants_in_flight_.erase(pending->tenant_id);
+    waiting = !queue_.empty();
   }
-  json += ']';
+  // Decisions held back for these tenants may go now. With none queued, waking the idle flushers
+  // would only cost every decision a few thread switches.
+  if (waiting) queued_.notify_all();
+}
+
+void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
   // Waiting for a connection is bounded by the most patient caller; the statement itself by the
   // statement timeout every connection has.
   Ledger::Deadline deadline = batch.front()->deadline;
   for (const auto& pending : batch) deadline = std::max(deadline, pending->deadline);
   try {
+    if (batch.size() == 1) {  // alone: decide_batch itself, without decide_batches' JSON
+      batch.front()->result.set_value(ledger_.decide(batch.front()->request, deadline));
+      return;
+    }
+    std::string json = "[";
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (i) json += ',';
+      json += decisionRequestJson(batch[i]->request);
+    }
+    json += ']';
     std::vector<Ledger::FlushedDecision> results = ledger_.decideMany(json, batch.size(), deadline);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i].error) {

@@ -1,9 +1,12 @@
 // Group commit: concurrent decide() calls, for one tenant or many, are gathered into one database
 // transaction per flush (sql/012_group_commit.sql). Durability is not relaxed: each flush is one
-// durable commit shared by all its batches. A flush starts as soon as a flusher is free (no timers):
-// under load, decisions that arrive while one flush runs form the next one. A tenant is in at most
-// one flush of this instance at a time: a second flush would only wait for the first one's row lock,
-// so its decisions are better off joining the next flush.
+// durable commit shared by all its batches. A flush starts as soon as a flusher thread is free
+// (no timers): under load, decisions that arrive while one flush runs form the next one. A tenant is in
+// at most one flush of this instance at a time: a second flush would only wait for the first one's
+// row lock, so its decisions are better off joining the next flush. Two requests with the same
+// batch id never share a flush either: the second one joins the next and is answered as a retry.
+// Flushes run on the flusher threads, never on the caller's: a stalled database then costs the
+// caller its decision deadline, not its thread.
 #pragma once
 
 #include <condition_variable>
@@ -39,6 +42,7 @@ class GroupCommit {
   void flushLoop();
   bool takeEligible(std::vector<std::shared_ptr<Pending>>& batch);  // under mutex_
   void flush(std::vector<std::shared_ptr<Pending>>& batch);
+  void release(const std::vector<std::shared_ptr<Pending>>& batch);  // its tenants
   static void failAll(std::vector<std::shared_ptr<Pending>>& batch, const LedgerError& error);
 
   Ledger& ledger_;
