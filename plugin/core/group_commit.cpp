@@ -33,6 +33,8 @@ struct GroupCommit::Pending {
     request.currency = currency;
     request.policy = policy;
   }
+  Pending(const Pending&) = delete;  // `request` views this object's own strings: never copied
+  Pending& operator=(const Pending&) = delete;  // or moved (a moved short string moves its bytes)
 
   std::string tenant_id, batch_id, campaign_id, template_name, category;
   std::vector<std::string> recipients;
