@@ -93,7 +93,8 @@ void TcpProxy::pump(int from, int to) {
     if (::poll(&waiting, 1, 50) <= 0) continue;
     const ssize_t n = ::read(from, buffer, sizeof buffer);
     if (n <= 0) break;
-    if (::write(to, buffer, static_cast<std::size_t>(n)) != n) break;
+    // MSG_NOSIGNAL: a peer that already closed must end this pump, not the test process (SIGPIPE).
+    if (::send(to, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
   }
   ::shutdown(to, SHUT_RDWR);
   ::shutdown(from, SHUT_RDWR);
