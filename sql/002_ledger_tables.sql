@@ -24,10 +24,10 @@ END $$;
 CREATE TRIGGER tenant_currency_is_fixed BEFORE UPDATE OF currency ON tenant
   FOR EACH ROW EXECUTE FUNCTION tenant_currency_is_fixed();
 
--- A tenant is never deleted: its ledger is the record of its money. This is also what stands in for
--- foreign keys from the three tables every decision writes (ledger_entry, batch, batch_refusal):
--- their rows are written only by the money functions (no role may write a table directly,
--- 006_privileges.sql), and each of those locks the tenant's row before it writes. A foreign key
+-- A tenant is never deleted nor renamed: its ledger is the record of its money. This is also what
+-- stands in for foreign keys from the three tables every decision writes (ledger_entry, batch,
+-- batch_refusal): their rows are written only by the money functions (no role may write a table
+-- directly, 006_privileges.sql), and each of those locks the tenant's row before it writes. A foreign key
 -- would re-check that row once per inserted row (a trigger and a query each), about 40% of the
 -- database's work per decision in a group-commit flush (docs/PERFORMANCE.md).
 CREATE FUNCTION tenant_is_never_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -39,6 +39,17 @@ CREATE TRIGGER tenant_is_never_deleted BEFORE DELETE ON tenant
   FOR EACH ROW EXECUTE FUNCTION tenant_is_never_deleted();
 CREATE TRIGGER tenant_is_never_truncated BEFORE TRUNCATE ON tenant
   FOR EACH STATEMENT EXECUTE FUNCTION tenant_is_never_deleted();
+-- Nor renamed: its rows elsewhere name it by tenant_id.
+CREATE FUNCTION tenant_id_is_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.tenant_id <> OLD.tenant_id THEN
+    RAISE EXCEPTION 'tenant %: tenant_id cannot change (to %)', OLD.tenant_id, NEW.tenant_id
+      USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER tenant_id_is_fixed BEFORE UPDATE OF tenant_id ON tenant
+  FOR EACH ROW EXECUTE FUNCTION tenant_id_is_fixed();
 
 -- The ledger is append-only: a correction is a new entry (kind adjustment), never an edit.
 CREATE TABLE ledger_entry (

@@ -59,10 +59,14 @@ BEGIN
 END
 $$;
 
--- The together way: NULL when the flush must go one by one (see above); otherwise one result per
--- batch, with every row written that decide_batch would have written for it, in the same order per
--- table. The caller holds every tenant's row lock already, so the balances read here are current.
-CREATE FUNCTION decide_batches_together(p_batches jsonb) RETURNS flushed_decision[]
+-- The together way: one result per batch, with every row written that decide_batch would have
+-- written for it, in the same order per tenant and table. Raises (SQLSTATE CG001) when the flush
+-- must go one by one; the caller runs this in a subtransaction, so whatever it wrote by then
+-- (notifications of earlier batches) is rolled back with it. p_locked: the tenants the caller
+-- holds the row lock of. Only those are judged here, on balances that cannot change under us; a
+-- tenant created after the caller's lock counts as unknown to this flush, as it was then.
+CREATE FUNCTION decide_batches_together(p_batches jsonb, p_locked text[])
+  RETURNS flushed_decision[]
   LANGUAGE plpgsql SET search_path = creditgate, pg_temp
 AS $$
 DECLARE
@@ -124,12 +128,14 @@ BEGIN
            o.charged_micros AS seen_charged, o.balance_after_micros AS seen_balance_after,
            o.recipients_allowed AS seen_allowed
       FROM input i
-      LEFT JOIN tenant t ON t.tenant_id = i.tenant_id
+      LEFT JOIN tenant t ON t.tenant_id = i.tenant_id AND t.tenant_id = ANY (p_locked)
       LEFT JOIN batch o ON o.tenant_id = i.tenant_id AND o.batch_id = i.batch_id
      ORDER BY i.tenant_id, i.ordinal
   LOOP
     IF NOT b.valid OR b.copies > 1 THEN
-      RETURN NULL;  -- nothing has been written yet
+      RAISE EXCEPTION 'decide_batches_together: batch % goes one by one (%)', b.position,
+        CASE WHEN b.valid THEN 'its batch id comes twice' ELSE 'its arguments are refused' END
+        USING ERRCODE = 'CG001';
     END IF;
     IF b.tenant_id IS DISTINCT FROM v_tenant THEN
       IF v_charged THEN
@@ -267,6 +273,7 @@ CREATE FUNCTION decide_batches(p_batches jsonb) RETURNS SETOF flushed_decision
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = creditgate, pg_temp
 AS $$
 DECLARE
+  v_locked  text[];
   v_results flushed_decision[];
 BEGIN
   IF jsonb_typeof(p_batches) IS DISTINCT FROM 'array' THEN
@@ -276,14 +283,14 @@ BEGIN
   -- instances) that share tenants wait for each other instead of deadlocking. Here, outside the
   -- subtransaction below: a lock taken inside it would be released if it rolled back.
   -- (= ANY of an array: an index scan, where IN (subquery) may scan and join the whole table.)
-  PERFORM 1 FROM tenant
-   WHERE tenant_id = ANY (ARRAY(SELECT DISTINCT b->>'tenant_id'
-                                  FROM jsonb_array_elements(p_batches) b))
-   ORDER BY tenant_id
-     FOR UPDATE;
+  v_locked := ARRAY(SELECT tenant_id FROM tenant
+                      WHERE tenant_id = ANY (ARRAY(SELECT DISTINCT b->>'tenant_id'
+                                                     FROM jsonb_array_elements(p_batches) b))
+                      ORDER BY tenant_id
+                        FOR UPDATE);
 
   BEGIN
-    v_results := decide_batches_together(p_batches);
+    v_results := decide_batches_together(p_batches, v_locked);
   EXCEPTION WHEN OTHERS THEN  -- rolled back whole; not a statement timeout: that ends the flush
     v_results := NULL;
   END;
@@ -296,6 +303,6 @@ END
 $$;
 
 REVOKE EXECUTE ON FUNCTION decide_batches_one_by_one(jsonb) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION decide_batches_together(jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION decide_batches_together(jsonb, text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION decide_batches(jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION decide_batches(jsonb) TO creditgate_plugin;

@@ -84,11 +84,13 @@ LedgerDecision GroupCommit::decide(const DecisionRequest& request, Ledger::Deadl
                     "the flush carrying this batch did not finish before the deadline");
 }
 
-// Moves the queued decisions whose tenants no other flush holds into `batch`, in arrival order,
-// leaving a second request for a batch id already taken to the next flush.
+// Moves the queued decisions whose tenants no other flush holds into `batch`, in arrival order.
+// A second request for a batch id already taken waits for the next flush, and so does everything
+// of its tenant queued after it: each tenant's decisions are made in the order they arrived.
 bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
   std::deque<std::shared_ptr<Pending>> left;
   std::set<std::string, std::less<>> taken;
+  std::set<std::string, std::less<>> held_back;  // tenants with a request left for the next flush
   auto same_batch_taken = [&](const Pending& pending) {
     return std::any_of(batch.begin(), batch.end(), [&](const auto& other) {
       return other->batch_id == pending.batch_id && other->tenant_id == pending.tenant_id;
@@ -98,7 +100,9 @@ bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
     if (pending->state == Pending::State::withdrawn) continue;
     const bool busy = tenants_in_flight_.count(pending->tenant_id) != 0 &&
                       taken.count(pending->tenant_id) == 0;
-    if (busy || batch.size() >= max_batches_ || same_batch_taken(*pending)) {
+    if (busy || batch.size() >= max_batches_ || held_back.count(pending->tenant_id) != 0 ||
+        same_batch_taken(*pending)) {
+      held_back.insert(pending->tenant_id);
       left.push_back(std::move(pending));
       continue;
     }
@@ -118,7 +122,9 @@ void GroupCommit::flushLoop() {
     {
       std::unique_lock lock(mutex_);
       queued_.wait(lock, [&] { return stopping_ || takeEligible(batch); });
-      if (batch.empty()) return;  // stopping, nothing left that this flusher may take
+      // Stopping: nothing more is sent. A decision still queued is withdrawn by its caller at its
+      // deadline (ledger_timeout, nothing sent); the gateway is shutting the gate down anyway.
+      if (batch.empty()) return;
     }
     flush(batch);
     release(batch);

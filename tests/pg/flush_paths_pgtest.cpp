@@ -152,7 +152,9 @@ TEST(FlushPathsTest, TogetherAndOneByOneLeaveExactlyTheSameVerdictsRowsAndNotifi
     const auto events = maxId(txn, "event_id", "outbox_event");
     txn.exec("SAVEPOINT before_flush");
     const pqxx::result together = txn.exec_params(
-        "SELECT * FROM unnest(creditgate.decide_batches_together($1)) ORDER BY ordinal", flush);
+        "SELECT * FROM unnest(creditgate.decide_batches_together($1, ARRAY("
+        "SELECT tenant_id FROM creditgate.tenant ORDER BY tenant_id FOR UPDATE))) ORDER BY ordinal",
+        flush);
     const std::string together_rows = observable(txn, entries, refusals, events);
     txn.exec("ROLLBACK TO SAVEPOINT before_flush");
     const pqxx::result one_by_one = txn.exec_params(
@@ -186,9 +188,20 @@ TEST(FlushPathsTest, TogetherAndOneByOneLeaveExactlyTheSameVerdictsRowsAndNotifi
             0);
 }
 
+// The SQLSTATE the together way raises for a flush it leaves to the one-by-one way.
+std::string togetherDeclines(pqxx::connection& connection, const std::string& flush) {
+  pqxx::work txn(connection);
+  try {
+    txn.exec_params("SELECT creditgate.decide_batches_together($1, ARRAY['acme'])", flush);
+  } catch (const pqxx::sql_error& e) {
+    return e.sqlstate();
+  }
+  return "accepted";
+}
+
 TEST(FlushPathsTest, AFlushTheTogetherWayCannotTakeGoesOneByOneAndOnlyTheBadBatchFails) {
   TestDatabase db;
-  db.addTenant("acme", "EUR", 1'000'000);
+  db.addTenant("acme", "EUR", 150'000);
   const std::string good = R"({"tenant_id":"acme","batch_id":"b1","campaign_id":"c",)"
                            R"("template_name":"t","category":"marketing","recipients":["+491"],)"
                            R"("unit_prices_micros":[100000],"currency":"EUR","policy":"block",)"
@@ -197,28 +210,37 @@ TEST(FlushPathsTest, AFlushTheTogetherWayCannotTakeGoesOneByOneAndOnlyTheBadBatc
   std::string bad = good;  // two recipients, one price
   bad.replace(bad.find("\"b1\""), 4, "\"b2\"");
   bad.replace(bad.find("[\"+491\"]"), 8, "[\"+491\",\"+492\"]");
+  std::string costly = good;  // more than the balance: refused, and the contact is told
+  costly.replace(costly.find("\"b1\""), 4, "\"b0\"");
+  costly.replace(costly.find("[100000]"), 8, "[900000]");
+
+  // The together way declines rather than fail a whole flush for one bad batch, and so it does for
+  // one batch id twice (the second is a retry of the first).
+  EXPECT_EQ(togetherDeclines(db.connection(), "[" + good + "," + bad + "]"), "CG001");
+  EXPECT_EQ(togetherDeclines(db.connection(), "[" + good + "," + good + "]"), "CG001");
+
+  // The refused batch comes before the bad one: the together way queued its notification before
+  // declining, and that must not be sent twice once the flush goes one by one.
   pqxx::work txn(db.connection());
-  // The together way declines (NULL) rather than fail a whole flush for one bad batch ...
-  EXPECT_TRUE(txn.exec_params1("SELECT creditgate.decide_batches_together($1) IS NULL",
-                               "[" + good + "," + bad + "]")[0].as<bool>());
-  // ... and so does it for one batch id twice: the second is a retry of the first.
-  EXPECT_TRUE(txn.exec_params1("SELECT creditgate.decide_batches_together($1) IS NULL",
-                               "[" + good + "," + good + "]")[0].as<bool>());
   const pqxx::result rows = txn.exec_params(
       "SELECT decision, reason, replayed, error FROM creditgate.decide_batches($1) ORDER BY ordinal",
-      "[" + good + "," + bad + "," + good + "]");
+      "[" + costly + "," + good + "," + bad + "," + good + "]");
+  const int told = txn.exec1("SELECT count(*) FROM creditgate.outbox_event "
+                             "WHERE type = 'insufficient_credit'")[0].as<int>();
   txn.commit();
-  ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0]["decision"].as<std::string>(), "allow");
-  EXPECT_FALSE(rows[0]["replayed"].as<bool>());
-  EXPECT_FALSE(rows[1]["error"].is_null());
-  EXPECT_EQ(rows[2]["decision"].as<std::string>(), "allow");
-  EXPECT_TRUE(rows[2]["replayed"].as<bool>());
-  EXPECT_EQ(db.balance("acme"), 900'000);
-  EXPECT_EQ(db.ledgerSum("acme"), 900'000);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0]["reason"].as<std::string>(), "insufficient_credit");
+  EXPECT_EQ(rows[1]["decision"].as<std::string>(), "allow");
+  EXPECT_FALSE(rows[1]["replayed"].as<bool>());
+  EXPECT_FALSE(rows[2]["error"].is_null());
+  EXPECT_EQ(rows[3]["decision"].as<std::string>(), "allow");
+  EXPECT_TRUE(rows[3]["replayed"].as<bool>());
+  EXPECT_EQ(told, 1);
+  EXPECT_EQ(db.balance("acme"), 50'000);
+  EXPECT_EQ(db.ledgerSum("acme"), 50'000);
 }
 
-TEST(FlushPathsTest, TenantsAreNeverDeleted) {
+TEST(FlushPathsTest, TenantsAreNeverDeletedNorRenamed) {
   TestDatabase db;
   db.addTenant("acme", "EUR", 1'000'000);
   {
@@ -226,6 +248,7 @@ TEST(FlushPathsTest, TenantsAreNeverDeleted) {
     EXPECT_THROW(txn.exec("DELETE FROM creditgate.tenant WHERE tenant_id = 'acme'"),
                  pqxx::sql_error);
     EXPECT_THROW(txn.exec("TRUNCATE creditgate.tenant CASCADE"), pqxx::sql_error);
+    EXPECT_THROW(txn.exec("UPDATE creditgate.tenant SET tenant_id = 'acme2'"), pqxx::sql_error);
   }
   EXPECT_EQ(db.balance("acme"), 1'000'000);
 }
