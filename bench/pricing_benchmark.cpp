@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <random>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "category.hpp"
+#include "csv_reader.hpp"
 #include "rate_snapshot.hpp"
 
 namespace creditgate {
@@ -37,23 +37,15 @@ constexpr std::string_view kUnlistedCodes[] = {"82", "98", "230", "299", "376", 
 // US territories priced as North America under "1" (data/README.md), not listed themselves.
 constexpr std::string_view kUsTerritoryCodes[] = {"1340", "1670", "1671", "1684"};
 
-// Both files are one-line-per-row CSV without quoting; the first line is the header.
+// The rows after the header line, each with exactly `columns` cells.
 std::vector<std::vector<std::string>> readCsv(const std::string& path, std::size_t columns) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
   std::vector<std::vector<std::string>> rows;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::size_t start = 0;
-    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos;
-         start = comma + 1) {
-      cells.push_back(line.substr(start, comma - start));
+  for (auto& record : admin::readCsvFile(path)) {
+    if (record.line == 1) continue;  // header
+    if (record.cells.size() != columns) {
+      throw std::runtime_error(path + " line " + std::to_string(record.line) + ": bad row");
     }
-    cells.push_back(line.substr(start));
-    if (cells.size() != columns) throw std::runtime_error(path + ": bad row '" + line + "'");
-    rows.push_back(std::move(cells));
+    rows.push_back(std::move(record.cells));
   }
   return rows;
 }

@@ -105,19 +105,10 @@ BEGIN
     )
     SELECT i.*, i.ordinal::integer AS position,
            (SELECT sum(p) FROM unnest(i.unit_prices_micros) p) AS price,
-           -- check_batch_arguments, as a value: a batch it would refuse goes one by one
-           coalesce(i.tenant_id IS NOT NULL AND i.batch_id IS NOT NULL
-                    AND i.campaign_id IS NOT NULL AND i.template_name IS NOT NULL
-                    AND i.category IS NOT NULL AND i.currency IS NOT NULL
-                    AND i.policy IN ('block', 'flag', 'partial')
-                    AND i.overdraft_limit_micros >= 0
+           -- a batch check_batch_arguments would refuse goes one by one
+           coalesce(i.tenant_id IS NOT NULL AND i.currency IS NOT NULL
                     AND array_ndims(i.recipients) = 1 AND array_ndims(i.unit_prices_micros) = 1
-                    AND cardinality(i.recipients) = cardinality(i.unit_prices_micros)
-                    AND array_position(i.recipients, NULL) IS NULL
-                    AND NOT EXISTS (SELECT FROM unnest(i.unit_prices_micros) p
-                                     WHERE p IS NULL OR p < 0)
-                    AND (SELECT count(DISTINCT r) FROM unnest(i.recipients) r)
-                        = cardinality(i.recipients), false) AS valid,
+                    AND arguments.problem IS NULL, false) AS valid,
            count(*) OVER (PARTITION BY i.tenant_id, i.batch_id) AS copies,
            t.tenant_id IS NOT NULL AS known, t.balance_micros AS balance,
            t.currency AS tenant_currency,
@@ -128,6 +119,9 @@ BEGIN
            o.charged_micros AS seen_charged, o.balance_after_micros AS seen_balance_after,
            o.recipients_allowed AS seen_allowed
       FROM input i
+     CROSS JOIN LATERAL batch_arguments_problem(i.batch_id, i.campaign_id, i.template_name,
+                                                i.category, i.recipients, i.unit_prices_micros,
+                                                i.policy, i.overdraft_limit_micros) arguments(problem)
       LEFT JOIN tenant t ON t.tenant_id = i.tenant_id AND t.tenant_id = ANY (p_locked)
       LEFT JOIN batch o ON o.tenant_id = i.tenant_id AND o.batch_id = i.batch_id
      ORDER BY i.tenant_id, i.ordinal

@@ -199,8 +199,10 @@ CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& ba
 api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
   const auto started = std::chrono::steady_clock::now();
   api::Verdict verdict;
+  // One config for the whole decision, its metrics included, even if an edit lands meanwhile.
+  const std::shared_ptr<const Config> config = config_.load();
   try {
-    verdict = decideOrThrow(batch);
+    verdict = decideOrThrow(batch, *config);
   } catch (const LedgerError& e) {
     if (e.kind() != LedgerError::Kind::rejected) metrics_->countFailurePolicy("block");
     verdict = blockVerdict(reasonFor(e), e.kind() == LedgerError::Kind::in_doubt
@@ -216,7 +218,7 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
   }
   try {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    countVerdict(batch, verdict, *config_.load(), took.count());
+    countVerdict(batch, verdict, *config, took.count());
   } catch (...) {
     // Metrics never change a verdict.
   }
@@ -238,28 +240,27 @@ void CreditGatePlugin::countVerdict(const api::Batch& batch, const api::Verdict&
   }
 }
 
-api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch) {
-  const std::shared_ptr<const Config> config = config_.load();
-  const Ledger::Deadline deadline = deadlineFor(*config);
-  Priced priced = validateAndPrice(batch, *config, deadline);
+api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch, const Config& config) {
+  const Ledger::Deadline deadline = deadlineFor(config);
+  Priced priced = validateAndPrice(batch, config, deadline);
   if (priced.reason != api::Reason::ok) {
     api::Verdict verdict = blockVerdict(priced.reason, priced.detail);
     copyText(verdict.currency, priced.currency);
     return verdict;
   }
-  const EffectivePolicy policy = config->policyFor(batch.tenant_id, priced.category);
-  const DecisionRequest request = decisionRequest(batch, priced, policy, *config);
+  const EffectivePolicy policy = config.policyFor(batch.tenant_id, priced.category);
+  const DecisionRequest request = decisionRequest(batch, priced, policy, config);
   LedgerDecision decided;
   try {
     decided = group_commit_ ? group_commit_->decide(request, deadline)
                             : ledger_.decide(request, deadline);
   } catch (const LedgerError& e) {
     const bool ledger_down = e.kind() != LedgerError::Kind::rejected;
-    if (!ledger_down || config->on_ledger_unavailable != LedgerUnavailablePolicy::allow_flagged ||
+    if (!ledger_down || config.on_ledger_unavailable != LedgerUnavailablePolicy::allow_flagged ||
         !outage_) {
       throw;
     }
-    return allowDuringOutage(request, priced, e, *config);
+    return allowDuringOutage(request, priced, e, config);
   }
 
   api::Verdict verdict;
@@ -330,22 +331,29 @@ api::Verdict CreditGatePlugin::allowDuringOutage(const DecisionRequest& request,
   return verdict;
 }
 
-api::Quote CreditGatePlugin::quote(const api::Batch& batch) noexcept {
-  api::Quote quote;
+// quote() and report(): the answer, or when it threw, a refusal of the same type: a default
+// `Answer` (decision block / ok false) with the reason and the detail; a ledger failure is logged and
+// counted as every one is.
+template <typename Answer, typename Work>
+Answer CreditGatePlugin::answerOrRefusal(const char* call, Work&& work) noexcept {
+  Answer refusal;
   try {
-    return quoteOrThrow(batch);
+    return work();
   } catch (const LedgerError& e) {
-    quote.reason = reasonFor(e);
-    copyText(quote.detail, e.what());
+    refusal.reason = reasonFor(e);
+    copyText(refusal.detail, e.what());
   } catch (const std::exception& e) {
-    services_.log(api::LogLevel::error, std::string("creditgate: quote failed: ") + e.what());
-    quote.reason = api::Reason::internal_error;
-    copyText(quote.detail, "internal error; see the gateway log");
+    services_.log(api::LogLevel::error, std::string("creditgate: ") + call + " failed: " + e.what());
+    refusal.reason = api::Reason::internal_error;
+    copyText(refusal.detail, "internal error; see the gateway log");
   } catch (...) {
-    quote.reason = api::Reason::internal_error;
+    refusal.reason = api::Reason::internal_error;
   }
-  quote.decision = api::Decision::block;
-  return quote;
+  return refusal;
+}
+
+api::Quote CreditGatePlugin::quote(const api::Batch& batch) noexcept {
+  return answerOrRefusal<api::Quote>("quote", [&] { return quoteOrThrow(batch); });
 }
 
 api::Quote CreditGatePlugin::quoteOrThrow(const api::Batch& batch) {
@@ -388,21 +396,7 @@ api::Quote CreditGatePlugin::quoteOrThrow(const api::Batch& batch) {
 }
 
 api::Settlement CreditGatePlugin::report(const api::OutcomeReport& outcomes) noexcept {
-  api::Settlement settlement;
-  try {
-    return reportOrThrow(outcomes);
-  } catch (const LedgerError& e) {
-    settlement.reason = reasonFor(e);
-    copyText(settlement.detail, e.what());
-  } catch (const std::exception& e) {
-    services_.log(api::LogLevel::error, std::string("creditgate: report failed: ") + e.what());
-    settlement.reason = api::Reason::internal_error;
-    copyText(settlement.detail, "internal error; see the gateway log");
-  } catch (...) {
-    settlement.reason = api::Reason::internal_error;
-  }
-  settlement.ok = false;
-  return settlement;
+  return answerOrRefusal<api::Settlement>("report", [&] { return reportOrThrow(outcomes); });
 }
 
 api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcomes) {

@@ -52,9 +52,11 @@ class CreditGatePlugin final : public api::CreditGate {
   static DecisionRequest decisionRequest(const api::Batch& batch, const Priced& priced,
                                          const EffectivePolicy& policy, const Config& config);
   Priced validateAndPrice(const api::Batch& batch, const Config& config, Ledger::Deadline deadline);
-  api::Verdict decideOrThrow(const api::Batch& batch);
+  api::Verdict decideOrThrow(const api::Batch& batch, const Config& config);
   api::Verdict allowDuringOutage(const DecisionRequest& request, const Priced& priced,
                                  const LedgerError& error, const Config& config);
+  template <typename Answer, typename Work>
+  Answer answerOrRefusal(const char* call, Work&& work) noexcept;
   api::Quote quoteOrThrow(const api::Batch& batch);
   api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
   Ledger::Deadline deadlineFor(const Config& config) const;

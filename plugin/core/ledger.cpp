@@ -192,6 +192,23 @@ auto Ledger::run(Deadline deadline, Work&& work) {
   }
 }
 
+namespace {
+
+// A decision_result (decide_batch) or flushed_decision (decide_batches) row.
+LedgerDecision decisionFrom(const pqxx::row& row) {
+  LedgerDecision out;
+  out.decision = decisionFromText(row["decision"].c_str());
+  out.reason = reasonFromText(row["reason"].c_str());
+  out.charged_micros = row["charged_micros"].as<std::int64_t>();
+  out.balance_after_micros = optionalField<std::int64_t>(row["balance_after_micros"]);
+  out.recipients_allowed = row["recipients_allowed"].as<std::uint32_t>();
+  out.replayed = row["replayed"].as<bool>();
+  out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+  return out;
+}
+
+}  // namespace
+
 LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
   const std::string recipients = pgTextArray(r.recipients);
   const std::string prices = pgBigintArray(r.unit_prices_micros);
@@ -205,15 +222,7 @@ LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
                                        recipients, prices, text(r.currency), text(r.policy),
                                        r.overdraft_limit_micros, r.rate_card_id, bindable(warning),
                                        bindable(critical), r.notify_interval_ms);
-    LedgerDecision out;
-    out.decision = decisionFromText(row["decision"].c_str());
-    out.reason = reasonFromText(row["reason"].c_str());
-    out.charged_micros = row["charged_micros"].as<std::int64_t>();
-    out.balance_after_micros = optionalField<std::int64_t>(row["balance_after_micros"]);
-    out.recipients_allowed = row["recipients_allowed"].as<std::uint32_t>();
-    out.replayed = row["replayed"].as<bool>();
-    out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
-    return out;
+    return decisionFrom(row);
   });
 }
 
@@ -233,15 +242,7 @@ std::vector<Ledger::FlushedDecision> Ledger::decideMany(const std::string& batch
       if (index >= count) throw LedgerError(LedgerError::Kind::rejected, "bad ordinal");
       FlushedDecision& flushed = out[index];
       flushed.error = optionalField<std::string>(row["error"]);
-      if (flushed.error) continue;
-      LedgerDecision& d = flushed.decision;
-      d.decision = decisionFromText(row["decision"].c_str());
-      d.reason = reasonFromText(row["reason"].c_str());
-      d.charged_micros = row["charged_micros"].as<std::int64_t>();
-      d.balance_after_micros = optionalField<std::int64_t>(row["balance_after_micros"]);
-      d.recipients_allowed = row["recipients_allowed"].as<std::uint32_t>();
-      d.replayed = row["replayed"].as<bool>();
-      d.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+      if (!flushed.error) flushed.decision = decisionFrom(row);
     }
     return out;
   });

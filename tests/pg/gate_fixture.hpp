@@ -62,14 +62,8 @@ class GateTest : public ::testing::Test {
   // (Re)creates the gate with this "policy" object.
   void startGate(const std::string& policy_json, int max_batch_recipients = 1000,
                  const std::string& extra_members = "") {
-    gate_.reset();
-    config_path_ = writeTempFile("creditgate.json",
-                                 pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients,
-                                                  extra_members));
-    config_text_path_ = config_path_.string();
-    std::string error;
-    gate_ = createGate(config_text_path_, host_, error);
-    ASSERT_TRUE(gate_) << error;
+    startGateWithConfig(
+        pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients, extra_members));
   }
 
   // (Re)creates the gate from a whole config file's text.

@@ -1,22 +1,15 @@
 // Admins change policy live: an edited config file is in force within a second on a running
 // gateway; an invalid edit is refused with line, column and field, and the old policy stays.
-#include "gate_fixture.hpp"
+#include "background_decisions.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <fstream>
-#include <mutex>
 #include <thread>
 
 namespace creditgate::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Observed {
-  Clock::time_point started;
-  api::Verdict verdict;
-};
 
 class LiveConfigTest : public GateTest {
  protected:
@@ -39,22 +32,7 @@ TEST_F(LiveConfigTest, TogglingATenantFromBlockToFlagWhileEightThreadsDecide) {
           "tenants": {"cafe": {"on_insufficient_credit": "flag", "overdraft_limit": "100000"}}})";
   startGate(block);
 
-  std::atomic<bool> stop{false};
-  std::mutex mutex;
-  std::vector<Observed> observed;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; !stop.load(); ++i) {
-        const auto started = Clock::now();
-        OwnedBatch b = batch("cafe", "t" + std::to_string(t) + "-" + std::to_string(i),
-                             germanNumbers(1, t * 100000 + i));
-        const api::Verdict v = gate_->decide(b.view());
-        std::lock_guard lock(mutex);
-        observed.push_back({started, v});
-      }
-    });
-  }
+  BackgroundDecisions deciding(*gate_, "cafe", 8);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   const auto swapped = Clock::now();
   rewriteConfig(configWith(flag));
@@ -66,8 +44,7 @@ TEST_F(LiveConfigTest, TogglingATenantFromBlockToFlagWhileEightThreadsDecide) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   const auto refused = Clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  stop = true;
-  for (auto& thread : threads) thread.join();
+  const std::vector<ObservedDecision> observed = deciding.stop();
 
   int before = 0, after = 0, after_invalid = 0;
   for (const auto& o : observed) {

@@ -1,22 +1,14 @@
 // A rate change in the database reaches a running plugin within seconds, while decisions keep
 // flowing: none fails, and every decision after the change uses the new card.
-#include "gate_fixture.hpp"
+#include "background_decisions.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <mutex>
 #include <thread>
 
 namespace creditgate::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Observed {
-  Clock::time_point started;
-  std::string batch_id;
-  api::Verdict verdict;
-};
 
 class RateRefreshTest : public GateTest {};
 
@@ -25,22 +17,7 @@ TEST_F(RateRefreshTest, NewCardIsPickedUpUnderConcurrentDecisionsWithoutFailures
   db_.addTenant("acme", "EUR", 1'000'000'000'000);  // never the limit here
   startGate(kBlockPolicy);  // the fixture's config polls rate data every 200 ms
 
-  std::atomic<bool> stop{false};
-  std::mutex mutex;
-  std::vector<Observed> observed;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; !stop.load(); ++i) {
-        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
-        const auto started = Clock::now();
-        OwnedBatch b = batch("acme", id, germanNumbers(1, t * 100000 + i));
-        const api::Verdict v = gate_->decide(b.view());
-        std::lock_guard lock(mutex);
-        observed.push_back({started, id, v});
-      }
-    });
-  }
+  BackgroundDecisions deciding(*gate_, "acme", 8);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   db_.exec(
       "WITH card AS (INSERT INTO creditgate.rate_card (currency, effective_from, source) "
@@ -54,8 +31,7 @@ TEST_F(RateRefreshTest, NewCardIsPickedUpUnderConcurrentDecisionsWithoutFailures
   std::this_thread::sleep_for(std::chrono::seconds(3));  // "noticed within seconds"
   const auto cutoff = Clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  stop = true;
-  for (auto& thread : threads) thread.join();
+  const std::vector<ObservedDecision> observed = deciding.stop();
 
   int before = 0;
   int after = 0;

@@ -4,9 +4,9 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
 #include <stdexcept>
 
+#include "csv_reader.hpp"
 #include "migrations.hpp"
 
 namespace creditgate::testing {
@@ -39,24 +39,11 @@ void ensureLogin(pqxx::connection& connection, const char* login, const char* gr
   }
 }
 
+// The rows of a shipped data file (data/*.csv) after its header line.
 std::vector<std::vector<std::string>> readCsv(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
   std::vector<std::vector<std::string>> rows;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> cells;
-    std::string cell;
-    bool quoted = false;
-    for (char c : line) {
-      if (c == '"') quoted = !quoted;
-      else if (c == ',' && !quoted) { cells.push_back(cell); cell.clear(); }
-      else cell += c;
-    }
-    cells.push_back(cell);
-    rows.push_back(cells);
+  for (auto& record : admin::readCsvFile(path.string())) {
+    if (record.line > 1 && !record.blank()) rows.push_back(std::move(record.cells));
   }
   return rows;
 }

@@ -4,40 +4,29 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "csv_reader.hpp"
 
 namespace creditgate {
 namespace {
 
 const std::string kDataDir = CREDITGATE_SOURCE_DIR "/data/";
 
-// Both files are plain one-line-per-row CSV without quoting (no market name holds a comma).
+// The rows after the header, which must be `header`; every row has as many cells.
 std::vector<std::vector<std::string>> readCsv(const std::string& path,
                                               const std::vector<std::string>& header) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
   std::vector<std::vector<std::string>> rows;
-  std::string line;
-  bool first = true;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::size_t start = 0;
-    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos;
-         start = comma + 1) {
-      cells.push_back(line.substr(start, comma - start));
-    }
-    cells.push_back(line.substr(start));
-    if (first) {
-      EXPECT_EQ(cells, header) << path;
-      first = false;
+  for (auto& record : admin::readCsvFile(path)) {
+    if (record.line == 1) {
+      EXPECT_EQ(record.cells, header) << path;
       continue;
     }
-    EXPECT_EQ(cells.size(), header.size()) << path << ": " << line;
-    rows.push_back(std::move(cells));
+    EXPECT_EQ(record.cells.size(), header.size()) << path << " line " << record.line;
+    rows.push_back(std::move(record.cells));
   }
   return rows;
 }

@@ -1,6 +1,8 @@
 #include "csv_reader.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 namespace creditgate::admin {
 
@@ -20,6 +22,14 @@ std::string_view trimmed(std::string_view cell) {
   while (!cell.empty() && isSpace(cell.front())) cell.remove_prefix(1);
   while (!cell.empty() && isSpace(cell.back())) cell.remove_suffix(1);
   return cell;
+}
+
+std::vector<CsvRecord> readCsvFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputFileError(path + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return readCsv(text.str(), path);
 }
 
 std::vector<CsvRecord> readCsv(std::string_view text, std::string_view source_name) {

@@ -33,6 +33,10 @@ struct CsvRecord {
 // inside an unquoted cell or text right after a closing quote.
 std::vector<CsvRecord> readCsv(std::string_view text, std::string_view source_name);
 
+// The records of the whole file at `path`, as readCsv splits them (named by the path); throws
+// InputFileError when the file cannot be read. For the shipped data files (data/*.csv).
+std::vector<CsvRecord> readCsvFile(const std::string& path);
+
 // The cell without leading and trailing spaces and tabs.
 std::string_view trimmed(std::string_view cell);
 
