@@ -6,9 +6,9 @@
 
 namespace creditgate::api {
 
-inline constexpr std::uint32_t kApiVersion = 1;
+inline constexpr std::uint32_t kApiVersion = 2;
 
 // FNV-1a 64 of host_api.hpp and abi_stamp.hpp as committed with kApiVersion.
-inline constexpr std::uint64_t kApiFingerprint = 0x2efb11e4d1c7d694ULL;
+inline constexpr std::uint64_t kApiFingerprint = 0x02dad3bad62c19f9ULL;
 
 }  // namespace creditgate::api

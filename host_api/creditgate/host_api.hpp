@@ -27,7 +27,7 @@ enum class Decision : std::uint8_t {
   allow = 0,          // send every recipient; charged_micros was debited
   allow_flagged = 1,  // send every recipient; debited into the overdraft the policy allows, flagged
   allow_partial = 2,  // send only the first recipients_allowed recipients; only those were debited
-  block = 3,          // send nothing; nothing was debited
+  block = 3,          // send nothing; nothing was debited (but see Reason::ledger_in_doubt)
 };
 
 // Stable reason codes: the numeric values and the text from reasonCode() never change meaning,
@@ -52,12 +52,25 @@ enum class Reason : std::uint16_t {
   duplicate_recipient = 16,      // block: a recipient appears twice in one batch
   rate_not_found = 17,           // block: no rate for (market, category, currency)
   amount_overflow = 18,          // block: the price does not fit in int64 micro-units
-  ledger_unavailable = 19,       // block: the database could not be reached or failed
-  ledger_timeout = 20,           // block: the database did not answer within the deadline
+  ledger_unavailable = 19,       // block: the database could not be reached; nothing was debited.
+                                 // allow_flagged: sent unverified by on_ledger_unavailable, debited
+                                 // when the ledger answers again
+  ledger_timeout = 20,           // block: the database did not answer within the deadline; nothing
+                                 // was debited
   internal_error = 21,           // block: a bug; logged and counted
   unknown_batch = 22,            // report: no debited batch with this id
   invalid_outcome = 23,          // report: an outcome names no recipient or a bad status
+  ledger_in_doubt = 24,          // block: the request reached the ledger but its answer was lost, so
+                                 // the batch MAY have been debited. Do not send it yet: retry
+                                 // decide() with the same batch_id and content to learn its verdict
+                                 // (a replay if it was recorded). If no retry comes, the plugin
+                                 // voids such a debit once the ledger has known of the doubt for
+                                 // failure.in_doubt_grace_s; a retry after that is decided afresh.
+                                 // report(): the outcomes may have been recorded; re-send them.
 };
+
+// The last reason code: codes run from 0 to this, without gaps.
+inline constexpr Reason kLastReason = Reason::ledger_in_doubt;
 
 // Stable text of a reason code, e.g. "insufficient_credit". Never null.
 constexpr const char* reasonCode(Reason reason) noexcept {
@@ -86,6 +99,7 @@ constexpr const char* reasonCode(Reason reason) noexcept {
     case Reason::internal_error: return "internal_error";
     case Reason::unknown_batch: return "unknown_batch";
     case Reason::invalid_outcome: return "invalid_outcome";
+    case Reason::ledger_in_doubt: return "ledger_in_doubt";
   }
   return "internal_error";
 }
@@ -171,10 +185,17 @@ struct OutcomeReport {
   std::span<const RecipientOutcome> outcomes;
 };
 
-// The plugin's answer to report().
+// The plugin's answer to report(). Re-sending the same outcomes is always safe (the first terminal
+// state per recipient wins), so a host re-sends whenever ok is false.
 struct Settlement {
-  bool ok = false;                      // false: nothing was recorded; see reason and detail
+  bool ok = false;   // true: the plugin took responsibility for the outcomes: settled in the ledger,
+                     // or (journaled) kept durably and settled when the ledger answers again.
+                     // false: not recorded (re-send later), or, with reason ledger_in_doubt,
+                     // maybe recorded (re-send to make sure; nothing is refunded twice)
   Reason reason = Reason::internal_error;
+  bool journaled = false;  // ok with reason ledger_unavailable: the ledger could not answer; the
+                           // plugin fsynced the outcomes to its journal and settles them when it
+                           // answers again. The refund figures below are then 0.
   std::uint32_t refunded_recipients = 0;  // newly refunded by this call
   std::uint32_t already_settled = 0;      // outcomes for recipients settled before (ignored)
   std::uint32_t not_in_batch = 0;         // outcomes naming recipients not sent in the batch (ignored)
@@ -186,6 +207,8 @@ struct Settlement {
 
 struct ReloadResult {
   bool ok = false;                // false: the running config stays in force
+  bool restart_required = false;  // ok, but settings that change only at restart were edited: they
+                                  // keep their running values until then (named in detail)
   std::uint64_t generation = 0;   // config generation now in force (starts at 1)
   char detail[kDetailSize] = {};  // on failure: file, line, column and field
 };
@@ -235,16 +258,19 @@ class CreditGate {
   virtual ~CreditGate() = default;
 
   // Prices the batch, checks and debits the tenant's credit in one database round trip, and answers
-  // whether to send. Call before every batch; retry with the same batch_id and content.
+  // whether to send. Call before every batch. Retry with the same batch_id and content: after a
+  // crash or timeout of the host, and on ledger_in_doubt (see there); never under a new id.
   virtual Verdict decide(const Batch& batch) noexcept = 0;
 
   // Same pricing and policy as decide(), with no side effect at all.
   virtual Quote quote(const Batch& batch) noexcept = 0;
 
-  // Settles terminal outcomes: refunds each failed recipient once. Idempotent.
+  // Settles terminal outcomes: refunds each failed recipient once. Idempotent: re-send whenever ok
+  // is false (see Settlement).
   virtual Settlement report(const OutcomeReport& outcomes) noexcept = 0;
 
-  // Re-reads the config file; an invalid file is refused and the running config stays.
+  // Re-reads the config file; an invalid file is refused and the running config stays. Settings
+  // that change only at restart keep their running values (restart_required says so).
   virtual ReloadResult reload() noexcept = 0;
 
   // Prometheus text exposition of the plugin's metrics, for a host that serves its own /metrics.

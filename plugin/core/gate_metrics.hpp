@@ -69,7 +69,7 @@ class GateMetrics {
   std::unique_ptr<prometheus::Exposer> exposer_;
 
   static constexpr std::size_t kDecisions = 4;
-  static constexpr std::size_t kReasons = static_cast<std::size_t>(api::Reason::invalid_outcome) + 1;
+  static constexpr std::size_t kReasons = static_cast<std::size_t>(api::kLastReason) + 1;
   static constexpr std::size_t kCategories = kCategoryCount + 1;  // + "invalid"
   prometheus::Family<prometheus::Counter>* decisions_;
   prometheus::Family<prometheus::Counter>* recipients_;

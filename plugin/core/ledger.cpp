@@ -104,7 +104,7 @@ api::Decision decisionFromText(std::string_view text) {
 }
 
 api::Reason reasonFromText(std::string_view text) {
-  for (std::uint16_t code = 0; code <= static_cast<std::uint16_t>(api::Reason::invalid_outcome);
+  for (std::uint16_t code = 0; code <= static_cast<std::uint16_t>(api::kLastReason);
        ++code) {
     const auto reason = static_cast<api::Reason>(code);
     if (text == api::reasonCode(reason)) return reason;
