@@ -34,20 +34,42 @@ std::optional<BatchProblem> checkText(std::string_view field, std::string_view v
   return std::nullopt;
 }
 
+std::optional<BatchProblem> checkTenantId(std::string_view tenant_id) {
+  return checkText("tenant_id", tenant_id, 1, kMaxTenantIdLength, false,
+                   api::Reason::invalid_tenant_id);
+}
+
+std::optional<BatchProblem> checkBatchId(std::string_view batch_id) {
+  return checkText("batch_id", batch_id, 1, kMaxBatchIdLength, true, api::Reason::invalid_batch_id);
+}
+
 }  // namespace
+
+std::optional<BatchProblem> findOutcomeReportProblem(const api::OutcomeReport& report) {
+  if (auto p = checkTenantId(report.tenant_id)) return p;
+  if (auto p = checkBatchId(report.batch_id)) return p;
+  for (std::size_t i = 0; i < report.outcomes.size(); ++i) {
+    const api::RecipientOutcome& outcome = report.outcomes[i];
+    const std::string field = "outcomes[" + std::to_string(i) + "]";
+    if (auto problem = e164Problem(outcome.recipient)) {
+      return BatchProblem{api::Reason::invalid_outcome, field + ".recipient: " + *problem};
+    }
+    if (outcome.delivery != api::Delivery::delivered && outcome.delivery != api::Delivery::failed) {
+      return BatchProblem{
+          api::Reason::invalid_outcome,
+          field + ".delivery: " + std::to_string(static_cast<unsigned>(outcome.delivery)) +
+              " is neither delivered (0) nor failed (1)"};
+    }
+  }
+  return std::nullopt;
+}
 
 std::optional<BatchProblem> findBatchProblem(const api::Batch& batch,
                                              std::uint32_t max_batch_recipients,
                                              Category& category) {
   using api::Reason;
-  if (auto p = checkText("tenant_id", batch.tenant_id, 1, kMaxTenantIdLength, false,
-                         Reason::invalid_tenant_id)) {
-    return p;
-  }
-  if (auto p = checkText("batch_id", batch.batch_id, 1, kMaxBatchIdLength, true,
-                         Reason::invalid_batch_id)) {
-    return p;
-  }
+  if (auto p = checkTenantId(batch.tenant_id)) return p;
+  if (auto p = checkBatchId(batch.batch_id)) return p;
   if (auto p = checkText("campaign_id", batch.campaign_id, 0, kMaxCampaignIdLength, true,
                          Reason::invalid_campaign_id)) {
     return p;

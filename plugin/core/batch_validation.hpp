@@ -27,4 +27,8 @@ std::optional<BatchProblem> findBatchProblem(const api::Batch& batch,
                                              std::uint32_t max_batch_recipients,
                                              Category& category);
 
+// The same checks for report(): tenant_id and batch_id as decide() checks them, and every outcome
+// names an E.164 recipient and a known delivery state.
+std::optional<BatchProblem> findOutcomeReportProblem(const api::OutcomeReport& report);
+
 }  // namespace creditgate

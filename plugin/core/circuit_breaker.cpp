@@ -28,25 +28,31 @@ bool CircuitBreaker::allowCall() {
   return true;
 }
 
-void CircuitBreaker::recordSuccess() {
+CircuitBreaker::Transition CircuitBreaker::recordSuccess() {
   std::lock_guard lock(mutex_);
+  const bool was_open = state_ != State::closed;
   state_ = State::closed;
   consecutive_failures_ = 0;
   open_for_ = initial_open_;
   probe_in_flight_ = false;
+  return was_open ? Transition::closed : Transition::none;
 }
 
-void CircuitBreaker::recordFailure() {
+CircuitBreaker::Transition CircuitBreaker::recordFailure() {
   std::lock_guard lock(mutex_);
   ++consecutive_failures_;
   if (state_ == State::half_open) {
     open_for_ = std::min(open_for_ * 2, max_open_);  // the probe failed: back off further
-  } else if (consecutive_failures_ < failure_threshold_ || state_ == State::open) {
-    return;
+    state_ = State::open;
+    open_until_ = Clock::now() + open_for_;
+    probe_in_flight_ = false;
+    return Transition::none;  // it was open already
   }
+  if (consecutive_failures_ < failure_threshold_ || state_ == State::open) return Transition::none;
   state_ = State::open;
   open_until_ = Clock::now() + open_for_;
   probe_in_flight_ = false;
+  return Transition::opened;
 }
 
 CircuitBreaker::State CircuitBreaker::state() {

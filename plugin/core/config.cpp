@@ -37,7 +37,7 @@ constexpr std::string_view kLimitsKeys = "max_batch_recipients";
 constexpr std::string_view kDefaultPolicyKeys =
     "on_insufficient_credit, overdraft_limit, categories, tenants, on_ledger_unavailable, "
     "ledger_unavailable_cap";
-constexpr std::string_view kFailureKeys = "journal_path, replay_ms";
+constexpr std::string_view kFailureKeys = "journal_path, replay_ms, in_doubt_grace_s";
 constexpr std::string_view kTenantPolicyKeys =
     "on_insufficient_credit, overdraft_limit, categories";
 constexpr std::string_view kCategoryRuleKeys = "on_insufficient_credit, overdraft_limit";
@@ -280,6 +280,8 @@ void readFailure(const JsonNode& node, const std::string& path, Config& config) 
                     config.journal_path = value.text;
                   } else if (key == "replay_ms") {
                     config.journal_replay_ms = readInt(value, member_path, 100, 600000);
+                  } else if (key == "in_doubt_grace_s") {
+                    config.in_doubt_grace_ms = 1000 * readInt(value, member_path, 1, 604800);
                   } else {
                     return false;
                   }
@@ -537,6 +539,43 @@ const PolicyRule* ruleFor(const PolicyScope& scope, Category category) {
 }
 
 }  // namespace
+
+namespace {
+
+// The one list of what only a restart changes: the connections, threads, files and listeners the
+// plugin sets up at start. A reload keeps their running values and names the edited ones.
+template <typename Visit>
+void forEachStartupSetting(Visit&& visit) {
+  visit("database.dsn", &Config::database_dsn);
+  visit("database.pool_size", &Config::pool_size);
+  visit("database.statement_timeout_ms", &Config::statement_timeout_ms);  // sessions set it
+  visit("database.connect_timeout_s", &Config::connect_timeout_s);
+  visit("database.rates_refresh_ms", &Config::rates_refresh_ms);
+  visit("database.group_commit.enabled", &Config::group_commit);
+  visit("database.group_commit.max_batches", &Config::group_commit_max_batches);
+  visit("failure.journal_path", &Config::journal_path);
+  visit("failure.replay_ms", &Config::journal_replay_ms);
+  visit("notifications.relay.enabled", &Config::relay_enabled);
+  visit("notifications.relay.poll_ms", &Config::relay_poll_ms);
+  visit("notifications.relay.batch_size", &Config::relay_batch_size);
+  visit("metrics.listen", &Config::metrics_listen);
+  visit("metrics.tenant_balances.enabled", &Config::metrics_tenant_balances);
+  visit("metrics.tenant_balances.max_tenants", &Config::metrics_max_tenants);
+}
+
+}  // namespace
+
+std::vector<std::string> changedStartupSettings(const Config& running, const Config& edited) {
+  std::vector<std::string> changed;
+  forEachStartupSetting([&](const char* name, auto member) {
+    if (running.*member != edited.*member) changed.emplace_back(name);
+  });
+  return changed;
+}
+
+void keepStartupSettings(Config& edited, const Config& running) {
+  forEachStartupSetting([&](const char*, auto member) { edited.*member = running.*member; });
+}
 
 std::string_view policyName(InsufficientCreditPolicy policy) noexcept {
   switch (policy) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "category.hpp"
 
@@ -73,8 +74,11 @@ struct Config {
   // failure policy
   LedgerUnavailablePolicy on_ledger_unavailable = LedgerUnavailablePolicy::block;
   std::int64_t ledger_unavailable_cap_micros = 0;  // per tenant, pending in the journal at once
-  std::string journal_path;                        // required with allow_flagged
+  std::string
+      journal_path;  // required with allow_flagged; without it the journal is in memory only
   int journal_replay_ms = 1000;                    // 100..600000
+  int in_doubt_grace_ms =
+      600000;  // a debit in doubt is voided unless a retry got its verdict by then
   // policy
   PolicyScope default_policy;  // rule fields unset here mean block / 0
   std::map<std::string, PolicyScope, std::less<>> tenant_policies;
@@ -107,6 +111,11 @@ struct ConfigError {
 };
 
 std::variant<Config, ConfigError> parseConfig(std::string_view json_text);
+
+// The settings only a restart changes (database.*, failure.journal_path, metrics.listen, ...):
+// the dotted names of those that differ, and a copy of the running values into an edited config.
+std::vector<std::string> changedStartupSettings(const Config& running, const Config& edited);
+void keepStartupSettings(Config& edited, const Config& running);
 
 // Reads and parses a file; I/O errors come back as a ConfigError with line 0 naming the path.
 std::variant<Config, ConfigError> loadConfigFile(const std::string& path);

@@ -3,8 +3,9 @@
 #include <poll.h>
 
 #include <pqxx/pqxx>
-
 #include <utility>
+
+#include "ledger_error.hpp"
 
 namespace creditgate {
 namespace {
@@ -71,9 +72,12 @@ std::unique_ptr<pqxx::connection> ConnectionPool::connect() {
     if (prepare_) prepare_(*connection);
     return connection;
   } catch (const pqxx::broken_connection& e) {
-    throw PoolUnavailable("cannot connect to the ledger database: " + firstLine(e.what()), false);
+    const std::string line = firstLine(e.what());
+    throw PoolUnavailable("cannot connect to the ledger database: " + line, false,
+                          connectionFailureCause(line));
   } catch (const pqxx::sql_error& e) {
-    throw PoolUnavailable("cannot set up a ledger connection: " + firstLine(e.what()), false);
+    throw PoolUnavailable("cannot set up a ledger connection: " + firstLine(e.what()), false,
+                          "cannot set up a connection");
   }
 }
 
@@ -106,7 +110,8 @@ ConnectionPool::Lease ConnectionPool::acquire(Clock::time_point deadline) {
     }
     if (available_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= options_.size) {
-      throw PoolUnavailable("no ledger connection became free before the deadline", true);
+      throw PoolUnavailable("no ledger connection became free before the deadline", true,
+                            "no connection became free in time");
     }
   }
 }

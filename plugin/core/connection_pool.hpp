@@ -23,15 +23,18 @@ struct PoolOptions {
   int connect_timeout_s = 3;
 };
 
-// No connection could be had before the deadline, or connecting failed. what() never contains the DSN.
+// No connection could be had before the deadline, or connecting failed. what() never contains the
+// DSN; cause() is short and safe to show a host ("authentication failed", "connection refused").
 class PoolUnavailable : public std::runtime_error {
  public:
-  PoolUnavailable(const std::string& what, bool timed_out)
-      : std::runtime_error(what), timed_out_(timed_out) {}
+  PoolUnavailable(const std::string& what, bool timed_out, std::string cause)
+      : std::runtime_error(what), timed_out_(timed_out), cause_(std::move(cause)) {}
   bool timedOut() const noexcept { return timed_out_; }
+  const std::string& cause() const noexcept { return cause_; }
 
  private:
   bool timed_out_;
+  std::string cause_;
 };
 
 class ConnectionPool {

@@ -33,6 +33,25 @@ api::Verdict blockVerdict(api::Reason reason, std::string_view detail) {
 
 std::string_view policyText(InsufficientCreditPolicy policy) { return policyName(policy); }
 
+std::string graceText(const Config& config) {
+  return std::to_string(config.in_doubt_grace_ms / 1000) + " s";
+}
+
+// The reason of a block because the ledger could not answer (not in doubt).
+api::Reason unavailableReason(const LedgerError& error) {
+  return error.kind() == LedgerError::Kind::timeout ? api::Reason::ledger_timeout
+                                                    : api::Reason::ledger_unavailable;
+}
+
+// Why, for a host: the kind in words and the safe cause; never driver or SQL text.
+std::string unavailableText(const LedgerError& error) {
+  return error.kind() == LedgerError::Kind::timeout
+             ? "the ledger did not answer in time (" + error.cause() + ")"
+             : "the ledger is unavailable (" + error.cause() + ")";
+}
+
+constexpr const char* kInternalErrorDetail = "internal error; see the gateway log";
+
 }  // namespace
 
 // A batch that passed validation and pricing (reason ok), or the block reason why not.
@@ -43,6 +62,7 @@ struct CreditGatePlugin::Priced {
   std::string currency;
   PricedBatch price;
   std::shared_ptr<const RateSnapshot> snapshot;  // keeps the market names of `price` alive
+  bool confirmed = true;  // false: the tenant profile or the rates are the last known, unconfirmed
 };
 
 // What the ledger needs to decide (or quote) a validated, priced batch. Views into batch and priced.
@@ -69,7 +89,7 @@ DecisionRequest CreditGatePlugin::decisionRequest(const api::Batch& batch, const
 }
 
 std::unique_ptr<api::CreditGate> CreditGatePlugin::create(const api::PluginContext& context,
-                                                          std::string& error) {
+                                                          std::string& error, GateRole role) {
   if (context.struct_size < sizeof(api::PluginContext) || context.services == nullptr) {
     error = "creditgate: the host passed an incomplete PluginContext";
     return nullptr;
@@ -80,42 +100,71 @@ std::unique_ptr<api::CreditGate> CreditGatePlugin::create(const api::PluginConte
     return nullptr;
   }
   auto config = std::make_shared<const Config>(std::move(std::get<Config>(loaded)));
-  return std::unique_ptr<api::CreditGate>(
-      new CreditGatePlugin(*context.services, std::string(context.config_path), std::move(config)));
+  try {
+    return std::unique_ptr<api::CreditGate>(new CreditGatePlugin(
+        *context.services, std::string(context.config_path), std::move(config), role));
+  } catch (const std::exception& e) {  // e.g. the journal is locked by another gateway process
+    error = std::string("creditgate: cannot start: ") + e.what();
+    return nullptr;
+  }
 }
 
 CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string config_path,
-                                   std::shared_ptr<const Config> config)
+                                   std::shared_ptr<const Config> config, GateRole role)
     : services_(services),
+      role_(role),
       config_path_(std::move(config_path)),
       config_(config),
-      metrics_(makeMetrics(*config, services)),
+      metrics_(makeMetrics(*config, services, role)),
+      reliability_(metrics_->registry()),
+      outage_log_(services, *metrics_, reliability_),
       ledger_(PoolOptions{config->database_dsn, config->pool_size, config->statement_timeout_ms,
-                          config->connect_timeout_s}),
+                          config->connect_timeout_s},
+              &outage_log_),
       // Flushers leave one connection to quotes, reports and the background work.
-      group_commit_(config->group_commit
+      group_commit_(config->group_commit && role == GateRole::gateway
                         ? std::make_unique<GroupCommit>(ledger_, std::max(1, config->pool_size - 1),
                                                         config->group_commit_max_batches)
                         : nullptr),
-      outage_(config->journal_path.empty()
-                  ? nullptr
-                  : std::make_unique<OutagePolicy>(
-                        ledger_, services, config->journal_path,
-                        std::chrono::milliseconds(config->journal_replay_ms),
-                        std::chrono::milliseconds(config->statement_timeout_ms))),
+      journal_(role == GateRole::gateway ? makeJournal(*config) : nullptr),
       rates_(ledger_, services, *metrics_, std::chrono::milliseconds(config->rates_refresh_ms),
              std::chrono::milliseconds(config->statement_timeout_ms)),
-      tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms)),
-      relay_(config->relay_enabled ? makeRelay(*config) : nullptr),
-      watch_(ledger_, *metrics_, std::chrono::milliseconds(config->rates_refresh_ms),
-             std::chrono::milliseconds(config->statement_timeout_ms)),
-      config_watcher_(config_path_, kConfigWatchInterval, [this] { reload(); }) {
+      tenants_(ledger_, std::chrono::milliseconds(config->rates_refresh_ms),
+               std::chrono::milliseconds(config->statement_timeout_ms)),
+      relay_(config->relay_enabled && role == GateRole::gateway ? makeRelay(*config) : nullptr),
+      watch_(role == GateRole::gateway
+                 ? std::make_unique<LedgerWatch>(
+                       ledger_, *metrics_, std::chrono::milliseconds(config->rates_refresh_ms),
+                       std::chrono::milliseconds(config->statement_timeout_ms))
+                 : nullptr),
+      config_watcher_(role == GateRole::gateway
+                          ? std::make_unique<ConfigWatcher>(config_path_, kConfigWatchInterval,
+                                                            [this] { reload(); })
+                          : nullptr) {
   if (const int port = metrics_->listeningPort(); port != 0) {
     services_.log(api::LogLevel::info, "creditgate: metrics at http://" +
                                            config->metrics_listen.substr(
                                                0, config->metrics_listen.rfind(':')) +
                                            ":" + std::to_string(port) + "/metrics");
   }
+  if (journal_ && !journal_->durable()) {
+    services_.log(api::LogLevel::warning,
+                  "creditgate: failure.journal_path is not set: decisions whose answer is lost "
+                  "are remembered in memory only (a crash of this process before the ledger "
+                  "answers again can leave such a debit in place), reports the ledger cannot take "
+                  "are refused for the host to re-send, and on_ledger_unavailable cannot be "
+                  "allow_flagged. Set it in production.");
+  }
+}
+
+std::unique_ptr<JournalReplay> CreditGatePlugin::makeJournal(const Config& config) {
+  JournalReplay::Options options;
+  options.journal_path = config.journal_path;
+  options.interval = std::chrono::milliseconds(config.journal_replay_ms);
+  options.deadline = std::chrono::milliseconds(config.statement_timeout_ms);
+  options.in_doubt_grace_ms = [this] { return config_.load()->in_doubt_grace_ms; };
+  return std::make_unique<JournalReplay>(ledger_, services_, *metrics_, reliability_, outage_log_,
+                                         std::move(options));
 }
 
 std::unique_ptr<OutboxRelay> CreditGatePlugin::makeRelay(const Config& config) {
@@ -127,11 +176,12 @@ std::unique_ptr<OutboxRelay> CreditGatePlugin::makeRelay(const Config& config) {
 }
 
 // A metrics port in use must not keep the gateway from deciding: log it and serve the text
-// through the host API only.
+// through the host API only. A quote-only gate never listens.
 std::unique_ptr<GateMetrics> CreditGatePlugin::makeMetrics(const Config& config,
-                                                           api::HostServices& services) {
-  MetricsOptions options{config.metrics_listen, config.metrics_tenant_balances,
-                         config.metrics_max_tenants};
+                                                           api::HostServices& services,
+                                                           GateRole role) {
+  MetricsOptions options{role == GateRole::gateway ? config.metrics_listen : std::string(),
+                         config.metrics_tenant_balances, config.metrics_max_tenants};
   try {
     return std::make_unique<GateMetrics>(options);
   } catch (const std::exception& e) {
@@ -146,18 +196,6 @@ Ledger::Deadline CreditGatePlugin::deadlineFor(const Config& config) const {
   return ConnectionPool::Clock::now() + std::chrono::milliseconds(config.statement_timeout_ms);
 }
 
-api::Reason CreditGatePlugin::reasonFor(const LedgerError& error) {
-  metrics_->countLedgerError(ledgerErrorKindName(error.kind()));
-  services_.log(api::LogLevel::error, std::string("creditgate: ") + error.what());
-  switch (error.kind()) {
-    case LedgerError::Kind::timeout: return api::Reason::ledger_timeout;
-    case LedgerError::Kind::unavailable:
-    case LedgerError::Kind::in_doubt: return api::Reason::ledger_unavailable;
-    case LedgerError::Kind::rejected: return api::Reason::internal_error;
-  }
-  return api::Reason::internal_error;
-}
-
 CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& batch,
                                                             const Config& config,
                                                             Ledger::Deadline deadline) {
@@ -169,20 +207,24 @@ CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& ba
   }
   out.snapshot = rates_.current();
   if (!out.snapshot) {
-    out.reason = api::Reason::rate_not_found;
-    out.detail = "no rate data has been loaded from the database yet";
+    // Never loaded: the ledger has not answered since the start (down, a wrong password...).
+    out.reason = api::Reason::ledger_unavailable;
+    out.detail = "no rate data could be loaded from the ledger yet (" + rates_.failureCause() +
+                 "); nothing was debited";
     return out;
   }
-  const auto tenant = tenants_.profile(batch.tenant_id, deadline);
-  if (!tenant) {
+  const auto found = tenants_.profile(batch.tenant_id, deadline);
+  if (!found) {
     out.reason = api::Reason::unknown_tenant;
     out.detail = "tenant_id: " + quotedText(batch.tenant_id) + " is not a known tenant";
     return out;
   }
-  out.currency = tenant->currency;
+  const TenantProfile& tenant = found->profile;
+  out.confirmed = found->confirmed && rates_.confirmed();
+  out.currency = tenant.currency;
   const PricingOptions options{
-      .auth_international_eligible = tenant->auth_international_eligible,
-      .home_market = tenant->home_market ? std::string_view(*tenant->home_market) : "",
+      .auth_international_eligible = tenant.auth_international_eligible,
+      .home_market = tenant.home_market ? std::string_view(*tenant.home_market) : "",
       .price_missing_as_fallback = config.on_missing_rate == MissingRatePolicy::price_as_other};
   out.price = out.snapshot->price(out.currency, out.category, batch.recipients, options);
   if (out.price.reason == api::Reason::currency_mismatch) {
@@ -203,18 +245,14 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
   const std::shared_ptr<const Config> config = config_.load();
   try {
     verdict = decideOrThrow(batch, *config);
-  } catch (const LedgerError& e) {
-    if (e.kind() != LedgerError::Kind::rejected) metrics_->countFailurePolicy("block");
-    verdict = blockVerdict(reasonFor(e), e.kind() == LedgerError::Kind::in_doubt
-                                             ? "the ledger may or may not have recorded this "
-                                               "batch; retry with the same batch_id"
-                                             : e.what());
+  } catch (const LedgerError& e) {  // the tenant could not be looked up: it cannot be priced
+    verdict = pricingFailed(e);
   } catch (const std::exception& e) {
     services_.log(api::LogLevel::error, std::string("creditgate: decide failed: ") + e.what());
-    verdict = blockVerdict(api::Reason::internal_error, "internal error; see the gateway log");
+    verdict = blockVerdict(api::Reason::internal_error, kInternalErrorDetail);
   } catch (...) {
     services_.log(api::LogLevel::error, "creditgate: decide failed with an unknown exception");
-    verdict = blockVerdict(api::Reason::internal_error, "internal error; see the gateway log");
+    verdict = blockVerdict(api::Reason::internal_error, kInternalErrorDetail);
   }
   try {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
@@ -223,6 +261,20 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
     // Metrics never change a verdict.
   }
   return verdict;
+}
+
+// A tenant this gateway has never priced, and the ledger cannot say who it is: whatever the failure
+// policy, there is no price to allow it at.
+api::Verdict CreditGatePlugin::pricingFailed(const LedgerError& error) {
+  outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::blocked);
+  if (error.kind() == LedgerError::Kind::rejected) {
+    return blockVerdict(api::Reason::internal_error, kInternalErrorDetail);
+  }
+  metrics_->countFailurePolicy("block");
+  return blockVerdict(unavailableReason(error),
+                      unavailableText(error) +
+                          ": the tenant's pricing profile could not be read; "
+                          "nothing was debited");
 }
 
 void CreditGatePlugin::countVerdict(const api::Batch& batch, const api::Verdict& verdict,
@@ -249,18 +301,14 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch, const Conf
     return verdict;
   }
   const EffectivePolicy policy = config.policyFor(batch.tenant_id, priced.category);
-  const DecisionRequest request = decisionRequest(batch, priced, policy, config);
+  DecisionRequest request = decisionRequest(batch, priced, policy, config);
+  request.attempt_id = attempts_.next();
   LedgerDecision decided;
   try {
     decided = group_commit_ ? group_commit_->decide(request, deadline)
                             : ledger_.decide(request, deadline);
   } catch (const LedgerError& e) {
-    const bool ledger_down = e.kind() != LedgerError::Kind::rejected;
-    if (!ledger_down || config.on_ledger_unavailable != LedgerUnavailablePolicy::allow_flagged ||
-        !outage_) {
-      throw;
-    }
-    return allowDuringOutage(request, priced, e, config);
+    return answerWithoutLedger(request, priced, e, config);
   }
 
   api::Verdict verdict;
@@ -303,22 +351,71 @@ api::Verdict CreditGatePlugin::decideOrThrow(const api::Batch& batch, const Conf
   return verdict;
 }
 
-// The failure policy allow_flagged: journaled first (fsync), then allowed; debited on replay.
-api::Verdict CreditGatePlugin::allowDuringOutage(const DecisionRequest& request,
-                                                 const Priced& priced, const LedgerError& error,
-                                                 const Config& config) {
-  reasonFor(error);  // logged and counted like any ledger failure
-  if (!outage_->journal(request, priced.price.total_micros, config.ledger_unavailable_cap_micros)) {
-    metrics_->countFailurePolicy("block");
-    api::Verdict verdict = blockVerdict(
-        api::Reason::ledger_unavailable,
-        "ledger unavailable and this tenant's outage allowance (policy.ledger_unavailable_cap " +
-            formatMicros(config.ledger_unavailable_cap_micros) + " " + priced.currency +
-            ") is used up");
+// The ledger did not answer this decision. Refused by it: a bug, internal_error. Otherwise the
+// failure policy answers: allow_flagged (journaled, within the tenant's outage cap), or block; and
+// a decision whose request may have reached the ledger is in doubt, never a plain block: the host
+// is told to retry with the same batch_id, and the lost attempt is journaled, so that a debit no
+// host was told of is voided after the grace period (JournalReplay).
+api::Verdict CreditGatePlugin::answerWithoutLedger(const DecisionRequest& request,
+                                                   const Priced& priced, const LedgerError& error,
+                                                   const Config& config) {
+  if (error.kind() == LedgerError::Kind::rejected) {
+    outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::blocked);
+    api::Verdict verdict = blockVerdict(api::Reason::internal_error, kInternalErrorDetail);
     copyText(verdict.currency, priced.currency);
     return verdict;
   }
+  std::string capped;  // why allow_flagged could not apply
+  if (config.on_ledger_unavailable == LedgerUnavailablePolicy::allow_flagged && journal_ &&
+      journal_->durable()) {
+    try {
+      if (journal_->journalDecision(request, priced.price.total_micros,
+                                    config.ledger_unavailable_cap_micros)) {
+        return allowDuringOutage(request, priced, error, config);
+      }
+      capped = "; this tenant's outage allowance (policy.ledger_unavailable_cap " +
+               formatMicros(config.ledger_unavailable_cap_micros) + " " + priced.currency +
+               ") is used up";
+    } catch (const std::exception& e) {
+      services_.log(api::LogLevel::error,
+                    std::string("creditgate: cannot journal an outage decision: ") + e.what());
+      capped = "; the outage journal cannot be written";
+    }
+  }
+  metrics_->countFailurePolicy("block");
+  api::Verdict verdict;
+  if (error.kind() == LedgerError::Kind::in_doubt) {
+    try {
+      if (journal_) journal_->journalDoubt(request.tenant_id, request.batch_id, request.attempt_id);
+    } catch (const std::exception& e) {
+      services_.log(api::LogLevel::error,
+                    "creditgate: cannot journal the decision in doubt of "
+                    "batch " +
+                        quotedText(request.batch_id) + ": " + e.what());
+    }
+    outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::in_doubt);
+    verdict = blockVerdict(api::Reason::ledger_in_doubt,
+                           "the ledger may have recorded this batch (" + error.cause() +
+                               "); do not send it yet: retry with the same batch_id for its "
+                               "verdict; unretried, a debit is voided after " +
+                               graceText(config));
+  } else {
+    outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::blocked);
+    verdict = blockVerdict(unavailableReason(error),
+                           unavailableText(error) + "; nothing was debited" + capped);
+  }
+  copyText(verdict.currency, priced.currency);
+  return verdict;
+}
+
+// The failure policy allow_flagged, once the batch is journaled (fsync): allowed, flagged; debited
+// with its batch_id on replay.
+api::Verdict CreditGatePlugin::allowDuringOutage(const DecisionRequest& request,
+                                                 const Priced& priced, const LedgerError& error,
+                                                 const Config&) {
   metrics_->countFailurePolicy("allow_flagged");
+  outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::allowed_flagged);
+  if (!priced.confirmed) reliability_.countStalePricing();
   api::Verdict verdict;
   verdict.decision = api::Decision::allow_flagged;
   verdict.reason = api::Reason::ledger_unavailable;
@@ -326,8 +423,10 @@ api::Verdict CreditGatePlugin::allowDuringOutage(const DecisionRequest& request,
   verdict.charged_micros = priced.price.total_micros;
   copyText(verdict.currency, priced.currency);
   copyText(verdict.detail,
-           "ledger unavailable: allowed by policy.on_ledger_unavailable and journaled; it is "
-           "debited with this batch_id when the ledger answers again");
+           unavailableText(error) +
+               ": sent unverified by policy.on_ledger_unavailable; journaled "
+               "and debited with this batch_id when it answers again" +
+               (priced.confirmed ? "" : "; priced from the tenant profile and rates last loaded"));
   return verdict;
 }
 
@@ -340,12 +439,20 @@ Answer CreditGatePlugin::answerOrRefusal(const char* call, Work&& work) noexcept
   try {
     return work();
   } catch (const LedgerError& e) {
-    refusal.reason = reasonFor(e);
-    copyText(refusal.detail, e.what());
+    if (e.kind() == LedgerError::Kind::rejected) {
+      services_.log(api::LogLevel::error,
+                    std::string("creditgate: ") + call + " failed: " + e.what());
+      refusal.reason = api::Reason::internal_error;
+      copyText(refusal.detail, kInternalErrorDetail);
+    } else {
+      refusal.reason = e.kind() == LedgerError::Kind::in_doubt ? api::Reason::ledger_in_doubt
+                                                               : unavailableReason(e);
+      copyText(refusal.detail, unavailableText(e));
+    }
   } catch (const std::exception& e) {
     services_.log(api::LogLevel::error, std::string("creditgate: ") + call + " failed: " + e.what());
     refusal.reason = api::Reason::internal_error;
-    copyText(refusal.detail, "internal error; see the gateway log");
+    copyText(refusal.detail, kInternalErrorDetail);
   } catch (...) {
     refusal.reason = api::Reason::internal_error;
   }
@@ -401,40 +508,30 @@ api::Settlement CreditGatePlugin::report(const api::OutcomeReport& outcomes) noe
 
 api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcomes) {
   api::Settlement settlement;
-  auto refuse = [&settlement](api::Reason reason, const std::string& detail) {
-    settlement.ok = false;
-    settlement.reason = reason;
-    copyText(settlement.detail, detail);
+  if (auto problem = findOutcomeReportProblem(outcomes)) {
+    settlement.reason = problem->reason;
+    copyText(settlement.detail, problem->detail);
     return settlement;
-  };
-  if (outcomes.tenant_id.empty() || outcomes.tenant_id.size() > kMaxTenantIdLength) {
-    return refuse(api::Reason::invalid_tenant_id,
-                  "tenant_id: " + quotedText(outcomes.tenant_id) + " is not a tenant id");
-  }
-  if (outcomes.batch_id.empty() || outcomes.batch_id.size() > kMaxBatchIdLength) {
-    return refuse(api::Reason::invalid_batch_id,
-                  "batch_id: " + quotedText(outcomes.batch_id) + " is not a batch id");
   }
   const std::size_t count = outcomes.outcomes.size();
   std::vector<std::string_view> recipients;
   recipients.reserve(count);
   auto delivered = std::make_unique<bool[]>(count);  // std::vector<bool> cannot be a span
-  for (std::size_t i = 0; i < outcomes.outcomes.size(); ++i) {
-    const api::RecipientOutcome& outcome = outcomes.outcomes[i];
-    if (outcome.recipient.empty() || (outcome.delivery != api::Delivery::delivered &&
-                                      outcome.delivery != api::Delivery::failed)) {
-      return refuse(api::Reason::invalid_outcome,
-                    "outcomes[" + std::to_string(i) + "]: no recipient or an unknown delivery state");
-    }
-    recipients.push_back(outcome.recipient);
-    delivered[i] = outcome.delivery == api::Delivery::delivered;
+  for (std::size_t i = 0; i < count; ++i) {
+    recipients.push_back(outcomes.outcomes[i].recipient);
+    delivered[i] = outcomes.outcomes[i].delivery == api::Delivery::delivered;
   }
+  const std::span<const bool> delivered_span(delivered.get(), count);
 
   const std::shared_ptr<const Config> config = config_.load();
-  const LedgerSettlement settled =
-      ledger_.settle(outcomes.tenant_id, outcomes.batch_id, recipients,
-                     std::span<const bool>(delivered.get(), count),
-                     deadlineFor(*config));
+  LedgerSettlement settled;
+  try {
+    settled = ledger_.settle(outcomes.tenant_id, outcomes.batch_id, recipients, delivered_span,
+                             deadlineFor(*config));
+  } catch (const LedgerError& e) {
+    if (e.kind() == LedgerError::Kind::rejected) throw;
+    return settleWithoutLedger(outcomes, recipients, delivered_span, e);
+  }
   settlement.ok = settled.reason == api::Reason::ok;
   settlement.reason = settled.reason;
   settlement.refunded_recipients = settled.refunded_recipients;
@@ -446,7 +543,8 @@ api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcom
   metrics_->countMoney("refund", settled.currency, settled.refunded_micros);
   if (settled.reason == api::Reason::unknown_batch) {
     copyText(settlement.detail, "batch_id " + quotedText(outcomes.batch_id) +
-                                    " was never allowed for this tenant; nothing to settle");
+                                    " was never allowed for this tenant (or was voided after its "
+                                    "decision stayed in doubt); nothing to settle");
   } else if (settled.reason == api::Reason::unknown_tenant) {
     copyText(settlement.detail,
              "tenant_id: " + quotedText(outcomes.tenant_id) + " is not a known tenant");
@@ -454,32 +552,82 @@ api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcom
   return settlement;
 }
 
+// Outcomes are money owed to the tenant: when the ledger cannot take them, a durable journal does,
+// and they are settled when it answers again. Without one, the host is told to re-send.
+api::Settlement CreditGatePlugin::settleWithoutLedger(const api::OutcomeReport& outcomes,
+                                                      std::span<const std::string_view> recipients,
+                                                      std::span<const bool> delivered,
+                                                      const LedgerError& error) {
+  api::Settlement settlement;
+  if (journal_ && journal_->durable()) {
+    try {
+      journal_->journalOutcomes(outcomes.tenant_id, outcomes.batch_id, recipients, delivered);
+      outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::report_journaled);
+      settlement.ok = true;
+      settlement.journaled = true;
+      settlement.reason = api::Reason::ledger_unavailable;
+      copyText(settlement.detail, unavailableText(error) +
+                                      ": the outcomes are journaled and settled (refunds made) "
+                                      "when it answers again");
+      return settlement;
+    } catch (const std::exception& e) {
+      services_.log(api::LogLevel::error,
+                    std::string("creditgate: cannot journal a report: ") + e.what());
+    }
+  }
+  outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::report_refused);
+  if (error.kind() == LedgerError::Kind::in_doubt) {
+    settlement.reason = api::Reason::ledger_in_doubt;
+    copyText(settlement.detail, "the outcomes may have been recorded (" + error.cause() +
+                                    "); re-send them: nothing is refunded twice");
+  } else {
+    settlement.reason = unavailableReason(error);
+    copyText(settlement.detail,
+             unavailableText(error) + "; nothing was recorded: re-send the outcomes later");
+  }
+  return settlement;
+}
+
 api::ReloadResult CreditGatePlugin::reload() noexcept {
   api::ReloadResult result;
   try {
-    auto loaded = loadConfigFile(config_path_);
-    if (auto* problem = std::get_if<ConfigError>(&loaded)) {
-      const std::string text = "config " + config_path_ + " refused, the running config stays: " +
-                               problem->toString();
+    result.generation = config_generation_.load();
+    auto refuse = [&](const std::string& why) {
+      const std::string text =
+          "config " + config_path_ + " refused, the running config stays: " + why;
       services_.log(api::LogLevel::error, "creditgate: " + text);
       metrics_->countConfigReloadFailure();
-      result.generation = config_generation_.load();
       copyText(result.detail, text);
       return result;
-    }
-    auto next = std::make_shared<const Config>(std::move(std::get<Config>(loaded)));
+    };
+    auto loaded = loadConfigFile(config_path_);
+    if (auto* problem = std::get_if<ConfigError>(&loaded)) return refuse(problem->toString());
+    Config next = std::move(std::get<Config>(loaded));
     const auto current = config_.load();
-    if (next->database_dsn != current->database_dsn || next->pool_size != current->pool_size ||
-        next->connect_timeout_s != current->connect_timeout_s) {
-      services_.log(api::LogLevel::warning,
-                    "creditgate: database connection settings change only at restart");
+    // allow_flagged allows only what it can journal durably, and the journal is opened at start.
+    if (next.on_ledger_unavailable == LedgerUnavailablePolicy::allow_flagged &&
+        (!journal_ || !journal_->durable())) {
+      return refuse(
+          "policy.on_ledger_unavailable: allow_flagged needs failure.journal_path, "
+          "which takes effect only at restart; set it and restart the gateway");
     }
-    config_.store(std::move(next));
+    const std::vector<std::string> pending = changedStartupSettings(*current, next);
+    keepStartupSettings(next, *current);
+    config_.store(std::make_shared<const Config>(std::move(next)));
     result.ok = true;
     result.generation = config_generation_.fetch_add(1) + 1;
     metrics_->setConfigGeneration(result.generation);
-    services_.log(api::LogLevel::info, "creditgate: config generation " +
-                                           std::to_string(result.generation) + " in force");
+    std::string line = "config generation " + std::to_string(result.generation) + " in force";
+    if (!pending.empty()) {
+      std::string names;
+      for (const auto& name : pending) names += (names.empty() ? "" : ", ") + name;
+      line += "; only a restart changes " + names + " (running values kept)";
+      result.restart_required = true;
+      copyText(result.detail, line);
+    }
+    reliability_.setRestartPending(result.restart_required);
+    services_.log(pending.empty() ? api::LogLevel::info : api::LogLevel::warning,
+                  "creditgate: " + line);
     rates_.refreshNow();
     return result;
   } catch (const std::exception& e) {

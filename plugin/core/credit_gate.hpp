@@ -1,6 +1,7 @@
 // The credit gate: the plugin's implementation of the host API's CreditGate. Per batch: validate,
 // price from the rate snapshot, decide and debit in one ledger round trip, answer a Verdict.
 // Everything that crosses the boundary is caught here and becomes a verdict with a reason code.
+// When the ledger cannot answer, the failure policy answers instead (docs/RELIABILITY.md).
 #pragma once
 
 #include <atomic>
@@ -8,25 +9,34 @@
 #include <memory>
 #include <string>
 
+#include "attempt_ids.hpp"
 #include "config.hpp"
-#include "creditgate/host_api.hpp"
 #include "config_watcher.hpp"
+#include "creditgate/host_api.hpp"
 #include "gate_metrics.hpp"
 #include "group_commit.hpp"
+#include "journal_replay.hpp"
 #include "ledger.hpp"
+#include "ledger_outage_log.hpp"
 #include "ledger_watch.hpp"
-#include "outage_policy.hpp"
 #include "outbox_relay.hpp"
 #include "rate_refresher.hpp"
+#include "reliability_metrics.hpp"
 #include "tenant_directory.hpp"
 
 namespace creditgate {
 
+// What a gate is for. A quote-only gate (creditctl quote) never listens, relays, journals or
+// watches: it can run beside a gateway on the same config without touching its port or journal.
+enum class GateRole { gateway, quote_only };
+
 class CreditGatePlugin final : public api::CreditGate {
  public:
-  // Null with `error` set when the config file is missing or invalid.
+  // Null with `error` set when the config file is missing or invalid, or the journal cannot be
+  // used.
   static std::unique_ptr<api::CreditGate> create(const api::PluginContext& context,
-                                                 std::string& error);
+                                                 std::string& error,
+                                                 GateRole role = GateRole::gateway);
   ~CreditGatePlugin() override = default;
 
   api::Verdict decide(const api::Batch& batch) noexcept override;
@@ -37,8 +47,10 @@ class CreditGatePlugin final : public api::CreditGate {
 
   // For tests: poll the rate data now instead of waiting for the refresh interval.
   bool refreshRatesNow() { return rates_.refreshNow(); }
-  // For tests: replays the outage journal now; how many batches the ledger took.
-  int replayJournalNow() { return outage_ ? outage_->replayNow() : 0; }
+  // For tests: replays the journal now; how many entries the ledger took.
+  int replayJournalNow() { return journal_ ? journal_->replayNow() : 0; }
+  // For tests: resolves the decisions in doubt whose grace period has passed, now.
+  int resolveDoubtsNow() { return journal_ ? journal_->resolveDoubtsNow() : 0; }
   // For tests: one relay round now; 0 when this instance does not relay.
   int relayNotificationsNow() { return relay_ ? relay_->deliverDue() : 0; }
   // The metrics endpoint's port (0: none), e.g. when metrics.listen asked for port 0.
@@ -46,39 +58,50 @@ class CreditGatePlugin final : public api::CreditGate {
 
  private:
   CreditGatePlugin(api::HostServices& services, std::string config_path,
-                   std::shared_ptr<const Config> config);
+                   std::shared_ptr<const Config> config, GateRole role);
 
   struct Priced;  // a validated, priced batch, or why not
   static DecisionRequest decisionRequest(const api::Batch& batch, const Priced& priced,
                                          const EffectivePolicy& policy, const Config& config);
   Priced validateAndPrice(const api::Batch& batch, const Config& config, Ledger::Deadline deadline);
   api::Verdict decideOrThrow(const api::Batch& batch, const Config& config);
+  api::Verdict answerWithoutLedger(const DecisionRequest& request, const Priced& priced,
+                                   const LedgerError& error, const Config& config);
   api::Verdict allowDuringOutage(const DecisionRequest& request, const Priced& priced,
                                  const LedgerError& error, const Config& config);
+  api::Verdict pricingFailed(const LedgerError& error);
   template <typename Answer, typename Work>
   Answer answerOrRefusal(const char* call, Work&& work) noexcept;
   api::Quote quoteOrThrow(const api::Batch& batch);
   api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
+  api::Settlement settleWithoutLedger(const api::OutcomeReport& outcomes,
+                                      std::span<const std::string_view> recipients,
+                                      std::span<const bool> delivered, const LedgerError& error);
   Ledger::Deadline deadlineFor(const Config& config) const;
-  api::Reason reasonFor(const LedgerError& error);
   void countVerdict(const api::Batch& batch, const api::Verdict& verdict, const Config& config,
                     double seconds);
   std::unique_ptr<OutboxRelay> makeRelay(const Config& config);
-  static std::unique_ptr<GateMetrics> makeMetrics(const Config& config, api::HostServices& services);
+  std::unique_ptr<JournalReplay> makeJournal(const Config& config);
+  static std::unique_ptr<GateMetrics> makeMetrics(const Config& config, api::HostServices& services,
+                                                  GateRole role);
 
   api::HostServices& services_;
+  const GateRole role_;
   const std::string config_path_;
   std::atomic<std::shared_ptr<const Config>> config_;
   std::atomic<std::uint64_t> config_generation_{1};
   std::unique_ptr<GateMetrics> metrics_;  // before the parts below: they all report to it
+  ReliabilityMetrics reliability_;
+  LedgerOutageLog outage_log_;
+  AttemptIds attempts_;
   Ledger ledger_;
   std::unique_ptr<GroupCommit> group_commit_;  // null: one transaction per decision
-  std::unique_ptr<OutagePolicy> outage_;       // null: no failure.journal_path configured
+  std::unique_ptr<JournalReplay> journal_;     // null only in a quote-only gate
   RateRefresher rates_;
   TenantDirectory tenants_;
   std::unique_ptr<OutboxRelay> relay_;  // null when notifications.relay.enabled is false
-  LedgerWatch watch_;
-  ConfigWatcher config_watcher_;  // last: it calls reload(), which uses everything above
+  std::unique_ptr<LedgerWatch> watch_;  // null in a quote-only gate
+  std::unique_ptr<ConfigWatcher> config_watcher_;  // last: it calls reload(), which uses the above
 };
 
 }  // namespace creditgate

@@ -58,6 +58,8 @@ class GateMetrics {
                      std::optional<std::int64_t> critical_threshold);
 
   std::string text() const;  // Prometheus text exposition
+  // For metrics defined elsewhere (reliability_metrics.hpp): served and exposed with these.
+  prometheus::Registry& registry() { return *registry_; }
   int listeningPort() const;  // 0 without an endpoint
 
  private:

@@ -81,7 +81,7 @@ LedgerDecision GroupCommit::decide(const DecisionRequest& request, Ledger::Deadl
   lock.unlock();
   if (result.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return result.get();
   throw LedgerError(LedgerError::Kind::in_doubt,
-                    "the flush carrying this batch did not finish before the deadline");
+                    "the decision deadline passed while the ledger was deciding");
 }
 
 // Moves the queued decisions whose tenants no other flush holds into `batch`, in arrival order.
@@ -163,8 +163,8 @@ void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i].error) {
         batch[i]->result.set_exception(std::make_exception_ptr(
-            LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch: " +
-                                                         *results[i].error)));
+            LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch",
+                        "the ledger refused the batch: " + *results[i].error)));
       } else {
         batch[i]->result.set_value(std::move(results[i].decision));
       }
@@ -172,7 +172,7 @@ void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
   } catch (const LedgerError& e) {
     failAll(batch, e);
   } catch (const std::exception& e) {
-    failAll(batch, LedgerError(LedgerError::Kind::rejected, e.what()));
+    failAll(batch, LedgerError(LedgerError::Kind::rejected, "internal error", e.what()));
   }
 }
 
@@ -180,7 +180,8 @@ void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
 // copy, so no exception object is shared between the callers' threads.
 void GroupCommit::failAll(std::vector<std::shared_ptr<Pending>>& batch, const LedgerError& error) {
   for (auto& pending : batch) {
-    pending->result.set_exception(std::make_exception_ptr(LedgerError(error.kind(), error.what())));
+    pending->result.set_exception(
+        std::make_exception_ptr(LedgerError(error.kind(), error.cause(), error.what())));
   }
 }
 

@@ -25,32 +25,58 @@ constexpr const char* kClaimEvents = "claim_events";
 constexpr const char* kLedgerWatch = "ledger_watch";
 constexpr const char* kMarkEventSent = "mark_event_sent";
 constexpr const char* kMarkEventFailed = "mark_event_failed";
+constexpr const char* kNoteDoubt = "note_doubt";
+constexpr const char* kVoidDoubtfulBatches = "void_doubtful_batches";
 
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+constexpr Statement kStatements[] = {
+    {kDecideBatch,
+     "SELECT * FROM creditgate.decide_batch($1, $2, $3, $4, $5, $6::text[], $7::bigint[], $8, $9,"
+     " $10, $11, $12, $13, $14, $15)"},
+    {kDecideBatches,
+     "SELECT ordinal, decision, reason, charged_micros, balance_after_micros, recipients_allowed,"
+     " replayed, currency, error FROM creditgate.decide_batches($1::jsonb)"},
+    {kQuoteBatch,
+     "SELECT * FROM creditgate.quote_batch($1, $2, $3, $4, $5, $6::text[], $7::bigint[], $8, $9,"
+     " $10)"},
+    {kSettleOutcomes,
+     "SELECT * FROM creditgate.settle_outcomes($1, $2, $3::text[], $4::boolean[])"},
+    {kTenantProfile,
+     "SELECT currency, auth_international_eligible, home_market"
+     " FROM creditgate.tenant_profile($1)"},
+    {kRateDataVersion, "SELECT creditgate.rate_data_version()"},
+    {kClaimEvents,
+     "SELECT event_id, tenant_id, type, payload::text, contacts, attempts"
+     " FROM creditgate.claim_events($1, $2, $3)"},
+    {kLedgerWatch,
+     "SELECT outbox_pending, tenant_id, currency, topup_micros::bigint, last_entry_id,"
+     " balance_micros FROM creditgate.ledger_watch($1)"},
+    {kMarkEventSent, "SELECT creditgate.mark_event_sent($1, $2)"},
+    {kMarkEventFailed, "SELECT creditgate.mark_event_failed($1, $2, $3, $4)"},
+    {kNoteDoubt, "SELECT creditgate.note_doubt($1, $2, $3)"},
+    {kVoidDoubtfulBatches,
+     "SELECT tenant_id, batch_id, resolution, voided_micros, currency"
+     " FROM creditgate.void_doubtful_batches($1, $2)"},
+};
+
+// Every statement is prepared on the server when the connection is made, not at its first use
+// (libpqxx's default): a call then sends exactly its own request, so a lost answer means the
+// request itself reached the server (in doubt), never a PREPARE that did.
 void prepareStatements(pqxx::connection& connection) {
-  connection.prepare(kDecideBatch,
-                     "SELECT * FROM creditgate.decide_batch($1, $2, $3, $4, $5, $6::text[],"
-                     " $7::bigint[], $8, $9, $10, $11, $12, $13, $14)");
-  connection.prepare(kDecideBatches,
-                     "SELECT ordinal, decision, reason, charged_micros, balance_after_micros,"
-                     " recipients_allowed, replayed, currency, error"
-                     " FROM creditgate.decide_batches($1::jsonb)");
-  connection.prepare(kQuoteBatch,
-                     "SELECT * FROM creditgate.quote_batch($1, $2, $3, $4, $5, $6::text[],"
-                     " $7::bigint[], $8, $9, $10)");
-  connection.prepare(kSettleOutcomes,
-                     "SELECT * FROM creditgate.settle_outcomes($1, $2, $3::text[], $4::boolean[])");
-  connection.prepare(kTenantProfile,
-                     "SELECT currency, auth_international_eligible, home_market"
-                     " FROM creditgate.tenant_profile($1)");
-  connection.prepare(kRateDataVersion, "SELECT creditgate.rate_data_version()");
-  connection.prepare(kClaimEvents,
-                     "SELECT event_id, tenant_id, type, payload::text, contacts, attempts"
-                     " FROM creditgate.claim_events($1, $2, $3)");
-  connection.prepare(kLedgerWatch,
-                     "SELECT outbox_pending, tenant_id, currency, topup_micros::bigint,"
-                     " last_entry_id, balance_micros FROM creditgate.ledger_watch($1)");
-  connection.prepare(kMarkEventSent, "SELECT creditgate.mark_event_sent($1, $2)");
-  connection.prepare(kMarkEventFailed, "SELECT creditgate.mark_event_failed($1, $2, $3, $4)");
+  for (const Statement& statement : kStatements) {
+    connection.prepare(statement.name, statement.sql);
+    connection.prepare_now(statement.name);
+  }
+}
+
+// SQLSTATEs that mean the session is gone: class 08 (connection exception) and the server
+// terminating backends (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now).
+bool sessionLost(const std::string& sqlstate) {
+  return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "57P03";
 }
 
 std::string firstLine(const char* what) {
@@ -84,16 +110,6 @@ std::optional<T> optionalField(const pqxx::field& field) {
 
 }  // namespace
 
-const char* ledgerErrorKindName(LedgerError::Kind kind) noexcept {
-  switch (kind) {
-    case LedgerError::Kind::unavailable: return "unavailable";
-    case LedgerError::Kind::timeout: return "timeout";
-    case LedgerError::Kind::in_doubt: return "in_doubt";
-    case LedgerError::Kind::rejected: return "rejected";
-  }
-  return "rejected";
-}
-
 api::Decision decisionFromText(std::string_view text) {
   for (auto d : {api::Decision::allow, api::Decision::allow_flagged, api::Decision::allow_partial,
                  api::Decision::block}) {
@@ -113,81 +129,123 @@ api::Reason reasonFromText(std::string_view text) {
                     "unknown reason from the ledger: " + std::string(text));
 }
 
-// Three failures in a row open the circuit for 0.5 s, doubling per failed probe up to 30 s.
-Ledger::Ledger(PoolOptions options)
+// Three failures in a row open the circuit for 0.25 s, doubling per failed probe up to 1 s.
+Ledger::Ledger(PoolOptions options, LedgerObserver* observer)
     : pool_(std::move(options), prepareStatements),
-      breaker_(3, std::chrono::milliseconds(500), std::chrono::seconds(30)) {}
+      breaker_(3, std::chrono::milliseconds(250), std::chrono::seconds(1)),
+      observer_(observer) {}
 
-// Runs `work` on a pooled connection and maps every failure to a LedgerError. Never retries: a
-// decision is only safe to retry with the same batch_id, which is the gateway's call to make.
+// A failure that says "the database is in trouble": counted, and towards opening the circuit.
+LedgerError Ledger::failed(LedgerError error) {
+  if (observer_) observer_->ledgerCallFailed(error);
+  if (breaker_.recordFailure() == CircuitBreaker::Transition::opened && observer_) {
+    observer_->ledgerCircuitOpened(error);
+  }
+  return error;
+}
+
+// The database answered (perhaps with a refusal): it is there.
+void Ledger::succeeded() {
+  if (breaker_.recordSuccess() == CircuitBreaker::Transition::closed && observer_) {
+    observer_->ledgerCircuitClosed();
+  }
+}
+
+// The one way to the database: a pooled connection, the deadline, the retry-once rule and the
+// classification of every failure. A connection that broke under a call (a killed backend, a
+// restart) is retried once on a fresh one; safe for every call here, since decisions and
+// settlements are idempotent by batch id and recipient and the rest only read or re-claim. It is
+// not a retry policy for a database that is down: the fresh connection then fails to connect. What
+// it must not do is hide doubt: once a request may have reached the server, a call that writes
+// money ends in_doubt unless the retry gets a real answer (libpqxx's transactor refuses to retry
+// an in-doubt commit for the same reason; here the batch id makes the retry itself safe).
 template <typename Work>
-auto Ledger::run(Deadline deadline, Work&& work) {
+auto Ledger::perform(Effect effect, Deadline deadline, Work&& work) {
   if (!breaker_.allowCall()) {
-    throw LedgerError(LedgerError::Kind::unavailable,
+    throw LedgerError(LedgerError::Kind::unavailable, "the ledger is failing; not waiting for it",
                       "the ledger is failing: circuit open, not waiting for it");
   }
-  // What says "the database is in trouble" (and so counts towards opening the circuit): it cannot
-  // be reached, or does not answer in time. A connection that broke in use is not counted by
-  // itself (a killed backend, a restart): the next connect attempt tells whether it is down.
-  auto failed = [this](LedgerError::Kind kind, const std::string& what) -> LedgerError {
-    breaker_.recordFailure();
-    return LedgerError(kind, what);
+  // Set once a try's request may have reached the server: from then on, a write that gets no
+  // answer is in doubt, whatever the next failure says.
+  std::optional<std::string> sent_and_lost;
+  auto settle = [&](LedgerError error) -> LedgerError {
+    if (sent_and_lost && effect == Effect::write && error.kind() != LedgerError::Kind::rejected) {
+      return LedgerError(LedgerError::Kind::in_doubt, "the answer was lost: " + *sent_and_lost,
+                         std::string("a call's answer was lost (") + *sent_and_lost +
+                             ") and its retry failed: " + error.what());
+    }
+    return error;
   };
-  // A connection that broke under us (a killed backend, a restart) is retried once on a fresh
-  // one. Safe for every call here: decisions and settlements are idempotent by batch id and
-  // recipient, the rest only read or re-claim. This is not a retry policy for a database that is
-  // down: the fresh connection then fails to connect, and that error stands.
   for (int attempt = 1;; ++attempt) {
     std::optional<ConnectionPool::Lease> lease;
     try {
       lease.emplace(pool_.acquire(deadline));
     } catch (const PoolUnavailable& e) {
-      throw failed(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
-                   e.what());
+      throw failed(settle(
+          LedgerError(e.timedOut() ? LedgerError::Kind::timeout : LedgerError::Kind::unavailable,
+                      e.cause(), e.what())));
     } catch (...) {
-      breaker_.recordFailure();  // e.g. a connection that failed in an unforeseen way
+      failed(LedgerError(LedgerError::Kind::unavailable, "cannot connect"));
       throw;
     }
+    // The connection broke with the request in flight: retry once on a fresh one, if time allows.
+    // Returns only when the retry may go ahead.
+    auto lostConnection = [&](const std::string& cause, const std::string& line) {
+      lease->discard();
+      sent_and_lost = cause;
+      if (attempt > 1 || ConnectionPool::Clock::now() >= deadline) {
+        throw failed(settle(LedgerError(LedgerError::Kind::unavailable, cause, line)));
+      }
+      pool_.dropIdle();  // the retry gets a fresh connection, not a sibling of the broken one
+    };
     try {
       auto result = work(lease->connection());
-      breaker_.recordSuccess();
+      succeeded();
       return result;
     } catch (const LedgerError&) {
-      breaker_.recordSuccess();  // the database answered; the answer was wrong
+      succeeded();  // the database answered; the answer was wrong (e.g. an unknown reason code)
       throw;
     } catch (const pqxx::in_doubt_error& e) {
       lease->discard();
-      throw LedgerError(LedgerError::Kind::in_doubt,
-                        "the ledger connection broke during commit: " + firstLine(e.what()));
+      throw failed(
+          LedgerError(LedgerError::Kind::in_doubt, "the answer was lost during commit",
+                      "the ledger connection broke during commit: " + firstLine(e.what())));
     } catch (const pqxx::broken_connection& e) {
-      lease->discard();
-      if (attempt == 1 && ConnectionPool::Clock::now() < deadline) {
-        pool_.dropIdle();  // the retry gets a fresh connection, not a sibling of the broken one
+      lostConnection("the connection broke", "the ledger connection broke: " + firstLine(e.what()));
+      continue;
+    } catch (const pqxx::sql_error& e) {
+      const std::string line = firstLine(e.what());
+      if (sessionLost(e.sqlstate())) {
+        lostConnection("the server ended the session", "the ledger ended the session: " + line);
         continue;
       }
-      throw LedgerError(LedgerError::Kind::unavailable,
-                        "the ledger connection broke: " + firstLine(e.what()));
-    } catch (const pqxx::sql_error& e) {
-      // 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout).
+      // 57014 query_canceled (statement_timeout): cancelled, so rolled back.
       if (e.sqlstate() == "57014") {
-        throw failed(LedgerError::Kind::timeout,
-                     "the ledger did not answer before the deadline: " + firstLine(e.what()));
+        lease->discard();  // it may still be busy cancelling
+        throw failed(settle(LedgerError(LedgerError::Kind::timeout, "statement timeout",
+                                        "the ledger did not answer before the deadline: " + line)));
       }
-      breaker_.recordSuccess();  // a contended row or a refused call: the database itself is fine
+      succeeded();  // a contended row or a refused call: the database itself is fine
+      // 55P03 lock_not_available (lock_timeout): this tenant only; does not open the circuit.
       if (e.sqlstate() == "55P03") {
-        throw LedgerError(LedgerError::Kind::timeout,
-                          "a tenant row stayed locked past the deadline: " + firstLine(e.what()));
+        const LedgerError error = settle(LedgerError(
+            LedgerError::Kind::timeout, "the tenant's row stayed locked past the deadline",
+            "a tenant row stayed locked past the deadline: " + line));
+        if (observer_) observer_->ledgerCallFailed(error);
+        throw error;
       }
       // A statement that failed mid-way may leave the session in a state we do not want to reuse.
       lease->discard();
-      throw LedgerError(LedgerError::Kind::rejected,
-                        "the ledger refused the call: " + firstLine(e.what()));
+      const LedgerError error(LedgerError::Kind::rejected, "the ledger refused the call",
+                              "the ledger refused the call: " + line);
+      if (observer_) observer_->ledgerCallFailed(error);
+      throw error;
     } catch (const pqxx::failure& e) {
-      lease->discard();
-      throw LedgerError(LedgerError::Kind::unavailable, "ledger failure: " + firstLine(e.what()));
+      lostConnection("the connection failed", "ledger failure: " + firstLine(e.what()));
+      continue;
     } catch (...) {
-      breaker_.recordSuccess();  // not the database's fault (e.g. a conversion): never leave a
-      throw;                     // half-open probe marked as running forever
+      succeeded();  // not the database's fault (e.g. a conversion): never leave a half-open probe
+      throw;        // marked as running forever
     }
   }
 }
@@ -214,21 +272,23 @@ LedgerDecision Ledger::decide(const DecisionRequest& r, Deadline deadline) {
   const std::string prices = pgBigintArray(r.unit_prices_micros);
   const OptionalBigint warning = optionalTextOf(r.warning_micros);
   const OptionalBigint critical = optionalTextOf(r.critical_micros);
-  return run(deadline, [&](pqxx::connection& connection) {
+  const OptionalBigint attempt =
+      optionalTextOf(r.attempt_id != 0 ? std::optional<std::int64_t>(r.attempt_id) : std::nullopt);
+  return perform(Effect::write, deadline, [&](pqxx::connection& connection) {
     // One autocommit statement: the function's work is one transaction and one round trip.
     pqxx::nontransaction txn(connection);
     pqxx::row row = txn.exec_prepared1(kDecideBatch, text(r.tenant_id), text(r.batch_id),
                                        text(r.campaign_id), text(r.template_name), text(r.category),
                                        recipients, prices, text(r.currency), text(r.policy),
                                        r.overdraft_limit_micros, r.rate_card_id, bindable(warning),
-                                       bindable(critical), r.notify_interval_ms);
+                                       bindable(critical), r.notify_interval_ms, bindable(attempt));
     return decisionFrom(row);
   });
 }
 
 std::vector<Ledger::FlushedDecision> Ledger::decideMany(const std::string& batches_json,
                                                         std::size_t count, Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::write, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);  // the function's work is one transaction
     const pqxx::result rows = txn.exec_prepared(kDecideBatches, batches_json);
     if (rows.size() != count) {
@@ -273,13 +333,14 @@ std::string decisionRequestJson(const DecisionRequest& r) {
   o["warning_micros"] = r.warning_micros ? json::value(*r.warning_micros) : json::value(nullptr);
   o["critical_micros"] = r.critical_micros ? json::value(*r.critical_micros) : json::value(nullptr);
   o["notify_interval_ms"] = r.notify_interval_ms;
+  o["attempt"] = r.attempt_id != 0 ? json::value(r.attempt_id) : json::value(nullptr);
   return json::serialize(o);
 }
 
 LedgerQuote Ledger::quote(const DecisionRequest& r, Deadline deadline) {
   const std::string recipients = pgTextArray(r.recipients);
   const std::string prices = pgBigintArray(r.unit_prices_micros);
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     pqxx::row row =
         txn.exec_prepared1(kQuoteBatch, text(r.tenant_id), text(r.batch_id), text(r.campaign_id),
@@ -301,7 +362,7 @@ LedgerSettlement Ledger::settle(std::string_view tenant_id, std::string_view bat
                                 std::span<const bool> delivered, Deadline deadline) {
   const std::string recipient_array = pgTextArray(recipients);
   const std::string delivered_array = pgBoolArray(delivered);
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::write, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     pqxx::row row = txn.exec_prepared1(kSettleOutcomes, text(tenant_id), text(batch_id),
                                        recipient_array, delivered_array);
@@ -318,20 +379,21 @@ LedgerSettlement Ledger::settle(std::string_view tenant_id, std::string_view bat
 }
 
 std::optional<TenantProfile> Ledger::tenantProfile(std::string_view tenant_id, Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) -> std::optional<TenantProfile> {
-    pqxx::nontransaction txn(connection);
-    const pqxx::result rows = txn.exec_prepared(kTenantProfile, text(tenant_id));
-    if (rows.empty()) return std::nullopt;
-    TenantProfile profile;
-    profile.currency = rows[0][0].as<std::string>();
-    profile.auth_international_eligible = rows[0][1].as<bool>();
-    profile.home_market = optionalField<std::string>(rows[0][2]);
-    return profile;
-  });
+  return perform(Effect::read, deadline,
+                 [&](pqxx::connection& connection) -> std::optional<TenantProfile> {
+                   pqxx::nontransaction txn(connection);
+                   const pqxx::result rows = txn.exec_prepared(kTenantProfile, text(tenant_id));
+                   if (rows.empty()) return std::nullopt;
+                   TenantProfile profile;
+                   profile.currency = rows[0][0].as<std::string>();
+                   profile.auth_international_eligible = rows[0][1].as<bool>();
+                   profile.home_market = optionalField<std::string>(rows[0][2]);
+                   return profile;
+                 });
 }
 
 std::int64_t Ledger::rateDataVersion(Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     return txn.exec_prepared1(kRateDataVersion)[0].as<std::int64_t>();
   });
@@ -339,7 +401,7 @@ std::int64_t Ledger::rateDataVersion(Deadline deadline) {
 
 std::vector<ClaimedEvent> Ledger::claimEvents(const std::string& relay, int limit, int lease_ms,
                                               Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     std::vector<ClaimedEvent> events;
     for (const auto& row : txn.exec_prepared(kClaimEvents, relay, limit, lease_ms)) {
@@ -361,7 +423,7 @@ std::vector<ClaimedEvent> Ledger::claimEvents(const std::string& relay, int limi
 }
 
 bool Ledger::markEventSent(const std::string& relay, std::int64_t event_id, Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     return txn.exec_prepared1(kMarkEventSent, relay, event_id)[0].as<bool>();
   });
@@ -369,7 +431,7 @@ bool Ledger::markEventSent(const std::string& relay, std::int64_t event_id, Dead
 
 bool Ledger::markEventFailed(const std::string& relay, std::int64_t event_id,
                              const std::string& error, int retry_after_ms, Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     return txn.exec_prepared1(kMarkEventFailed, relay, event_id, error, retry_after_ms)[0]
         .as<bool>();
@@ -377,7 +439,7 @@ bool Ledger::markEventFailed(const std::string& relay, std::int64_t event_id,
 }
 
 Ledger::Watch Ledger::watch(std::int64_t after_entry_id, Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     Watch out;
     out.last_topup_entry_id = after_entry_id;
@@ -392,8 +454,30 @@ Ledger::Watch Ledger::watch(std::int64_t after_entry_id, Deadline deadline) {
   });
 }
 
+void Ledger::noteDoubt(std::string_view tenant_id, std::string_view batch_id,
+                       std::int64_t attempt_id, Deadline deadline) {
+  perform(Effect::write, deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    txn.exec_prepared(kNoteDoubt, text(tenant_id), text(batch_id), attempt_id);
+    return 0;
+  });
+}
+
+std::vector<DoubtResolution> Ledger::voidDoubtfulBatches(int grace_ms, int limit,
+                                                         Deadline deadline) {
+  return perform(Effect::write, deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    std::vector<DoubtResolution> out;
+    for (const auto& row : txn.exec_prepared(kVoidDoubtfulBatches, grace_ms, limit)) {
+      out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                     row[3].as<std::int64_t>(), row[4].is_null() ? "" : row[4].as<std::string>()});
+    }
+    return out;
+  });
+}
+
 RateData Ledger::loadRateData(const std::string& day, Deadline deadline) {
-  return run(deadline, [&](pqxx::connection& connection) {
+  return perform(Effect::read, deadline, [&](pqxx::connection& connection) {
     // One snapshot for all four reads, so a concurrent import is seen whole or not at all.
     pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>
         txn(connection);

@@ -14,28 +14,23 @@
 #include "circuit_breaker.hpp"
 #include "connection_pool.hpp"
 #include "creditgate/host_api.hpp"
+#include "ledger_error.hpp"
 #include "rate_snapshot.hpp"
 
 namespace creditgate {
 
-// Why a ledger call failed; the gate turns it into a verdict reason.
-class LedgerError : public std::runtime_error {
+// Told of what happens to the ledger's calls: the outage log and the metrics listen here.
+class LedgerObserver {
  public:
-  enum class Kind {
-    unavailable,  // could not connect, or the connection broke before the statement ran
-    timeout,      // the deadline passed (waiting for a connection, a lock or the statement)
-    in_doubt,     // the connection broke during commit: the work may or may not have happened
-    rejected,     // the database refused the call (a bug on our side: bad arguments)
-  };
-  LedgerError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
-  Kind kind() const noexcept { return kind_; }
+  // Every call that reached for the database and failed (not the calls an open circuit refused).
+  virtual void ledgerCallFailed(const LedgerError& error) noexcept = 0;
+  // The circuit opened because of `error`, or closed again: once per outage each.
+  virtual void ledgerCircuitOpened(const LedgerError& error) noexcept = 0;
+  virtual void ledgerCircuitClosed() noexcept = 0;
 
- private:
-  Kind kind_;
+ protected:
+  ~LedgerObserver() = default;
 };
-
-// "unavailable", "timeout", "in_doubt", "rejected": the kind as metrics label it.
-const char* ledgerErrorKindName(LedgerError::Kind kind) noexcept;
 
 struct DecisionRequest {
   std::string_view tenant_id;
@@ -53,6 +48,9 @@ struct DecisionRequest {
   std::optional<std::int64_t> warning_micros;
   std::optional<std::int64_t> critical_micros;
   int notify_interval_ms = 0;
+  // This decide() call's id (0: none). The ledger remembers which calls got a batch's verdict, so a
+  // debit whose every answer was lost can be voided (sql/014_doubt_and_outage.sql).
+  std::int64_t attempt_id = 0;
 };
 
 // What pricing needs to know about a tenant.
@@ -81,6 +79,15 @@ struct LedgerQuote {
   std::string currency;
 };
 
+// What void_doubtful_batches did with one batch whose decision was in doubt.
+struct DoubtResolution {
+  std::string tenant_id;
+  std::string batch_id;
+  std::string resolution;  // voided | kept | not_recorded
+  std::int64_t voided_micros = 0;
+  std::string currency;
+};
+
 struct LedgerSettlement {
   api::Reason reason = api::Reason::internal_error;  // ok | unknown_tenant | unknown_batch
   std::uint32_t refunded_recipients = 0;
@@ -105,9 +112,12 @@ class Ledger {
  public:
   using Deadline = ConnectionPool::Clock::time_point;
 
-  explicit Ledger(PoolOptions options);
+  // `observer` (may be null) must outlive the ledger.
+  explicit Ledger(PoolOptions options, LedgerObserver* observer = nullptr);
 
-  // All of these throw LedgerError; none retries (a retry is the gateway's, with the same batch_id).
+  // All of these throw LedgerError. A call whose connection broke is retried once on a fresh
+  // connection (every call here is idempotent: decisions by batch id, settlements by recipient);
+  // when the retry fails too, a call that may have changed money is in_doubt.
   LedgerDecision decide(const DecisionRequest& request, Deadline deadline);
   // Group commit: many decisions in one transaction (sql/012_group_commit.sql). `batches_json` is a
   // JSON array of requests (see decisionRequestJson); one result per element, in order; a batch
@@ -124,6 +134,11 @@ class Ledger {
                           std::span<const bool> delivered, Deadline deadline);
   // nullopt: no such tenant.
   std::optional<TenantProfile> tenantProfile(std::string_view tenant_id, Deadline deadline);
+
+  // Decisions in doubt: note a lost attempt; resolve those the ledger has known of for `grace_ms`.
+  void noteDoubt(std::string_view tenant_id, std::string_view batch_id, std::int64_t attempt_id,
+                 Deadline deadline);
+  std::vector<DoubtResolution> voidDoubtfulBatches(int grace_ms, int limit, Deadline deadline);
   std::int64_t rateDataVersion(Deadline deadline);
   // The rate data in force on `day` (YYYY-MM-DD), read in one consistent snapshot.
   RateData loadRateData(const std::string& day, Deadline deadline);
@@ -153,11 +168,17 @@ class Ledger {
   Watch watch(std::int64_t after_entry_id, Deadline deadline);
 
  private:
+  // Whether losing a call's answer leaves something unknown: a call that may write money is then in
+  // doubt; a read is simply unavailable.
+  enum class Effect { read, write };
   template <typename Work>
-  auto run(Deadline deadline, Work&& work);
+  auto perform(Effect effect, Deadline deadline, Work&& work);
+  LedgerError failed(LedgerError error);  // counts it, opens the circuit when due
+  void succeeded();
 
   ConnectionPool pool_;
   CircuitBreaker breaker_;
+  LedgerObserver* observer_;
 };
 
 api::Decision decisionFromText(std::string_view text);  // throws LedgerError(rejected)

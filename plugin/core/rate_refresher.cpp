@@ -34,6 +34,7 @@ bool RateRefresher::refreshNow() {
     const double now_seconds = static_cast<double>(services_.nowUnixMicros()) / 1e6;
     if (version == loaded_version_ && day == loaded_day_) {
       metrics_.rateDataRefreshed(version, now_seconds);
+      confirmed_ = true;
       return false;
     }
     auto snapshot = std::make_shared<const RateSnapshot>(ledger_.loadRateData(day, deadline));
@@ -41,16 +42,39 @@ bool RateRefresher::refreshNow() {
     loaded_version_ = version;
     loaded_day_ = day;
     metrics_.rateDataRefreshed(version, now_seconds);
+    confirmed_ = true;
     services_.log(api::LogLevel::info, "creditgate: rate data version " + std::to_string(version) +
                                            " for " + day + " loaded");
     return true;
   } catch (const std::exception& e) {
-    // The previous snapshot stays in force; the next poll tries again.
-    services_.log(api::LogLevel::warning,
-                  std::string("creditgate: rate data not refreshed: ") + e.what());
+    const auto* ledger_error = dynamic_cast<const LedgerError*>(&e);
+    const std::string cause = ledger_error ? ledger_error->cause() : "cannot read the rate data";
+    {
+      std::lock_guard cause_lock(cause_mutex_);
+      failure_cause_ = cause;
+    }
+    const bool was_confirmed = confirmed_.exchange(false);
+    if (!snapshot_.load()) {
+      // Nothing to price with: every decision is blocked until this works, so say it loudly (a
+      // wrong password, a firewall), once per poll.
+      services_.log(api::LogLevel::error,
+                    "creditgate: cannot load the rate data from the ledger: " + cause + " (" +
+                        e.what() +
+                        "); decisions are blocked as ledger_unavailable "
+                        "until it answers");
+    } else if (was_confirmed) {
+      // The previous snapshot stays in force; the next poll tries again.
+      services_.log(api::LogLevel::warning,
+                    std::string("creditgate: rate data not refreshed (") + cause +
+                        "); pricing with the snapshot loaded before: " + e.what());
+    }
     return false;
   }
 }
 
+std::string RateRefresher::failureCause() const {
+  std::lock_guard lock(cause_mutex_);
+  return failure_cause_;
+}
 
 }  // namespace creditgate

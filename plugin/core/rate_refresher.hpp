@@ -29,6 +29,11 @@ class RateRefresher {
 
   // The snapshot in force; null until rate data was loaded once.
   std::shared_ptr<const RateSnapshot> current() const noexcept { return snapshot_.load(); }
+  // False while the ledger cannot confirm the snapshot (its last poll failed): the last loaded data
+  // keeps pricing, e.g. for on_ledger_unavailable = allow_flagged.
+  bool confirmed() const noexcept { return confirmed_.load(); }
+  // Why the last poll failed, short and safe to show a host ("authentication failed").
+  std::string failureCause() const;
 
   // Polls now (tests, and the host's reload()); returns true when a new snapshot was swapped in.
   bool refreshNow();
@@ -44,6 +49,9 @@ class RateRefresher {
   std::mutex refresh_mutex_;  // one refresh at a time: the thread's, or refreshNow()'s
   std::int64_t loaded_version_ = -1;
   std::string loaded_day_;
+  std::atomic<bool> confirmed_{false};
+  mutable std::mutex cause_mutex_;
+  std::string failure_cause_ = "not loaded yet";
   PeriodicThread thread_;  // last: it uses everything above
 };
 

@@ -1,9 +1,12 @@
 #include "tenant_directory.hpp"
 
+#include <algorithm>
+
 namespace creditgate {
 
-TenantDirectory::TenantDirectory(Ledger& ledger, std::chrono::milliseconds max_age)
-    : ledger_(ledger), max_age_(max_age) {
+TenantDirectory::TenantDirectory(Ledger& ledger, std::chrono::milliseconds max_age,
+                                 std::chrono::milliseconds refresh_deadline)
+    : ledger_(ledger), max_age_(max_age), refresh_deadline_(refresh_deadline) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -16,25 +19,35 @@ TenantDirectory::~TenantDirectory() {
   thread_.join();
 }
 
-std::optional<TenantProfile> TenantDirectory::profile(std::string_view tenant_id,
-                                                      Ledger::Deadline deadline) {
+std::optional<TenantDirectory::Found> TenantDirectory::profile(std::string_view tenant_id,
+                                                               Ledger::Deadline deadline) {
   std::unique_lock lock(mutex_);
-  if (auto it = entries_.find(std::string(tenant_id));
-      it != entries_.end() && Clock::now() - it->second.fetched < max_age_) {
-    return it->second.profile;  // the common case: no allocation, no thread hop
+  if (auto it = entries_.find(tenant_id); it != entries_.end()) {
+    Entry& entry = it->second;
+    // The common case: a cached profile, served as it is; an old one is re-read in the background.
+    if (Clock::now() - entry.fetched >= max_age_ && !entry.refreshing) {
+      entry.refreshing = true;
+      auto refresh = std::make_shared<Lookup>();
+      refresh->tenant_id = it->first;
+      refresh->deadline = Clock::now() + refresh_deadline_;
+      lookups_.push_back(std::move(refresh));
+      queued_.notify_one();
+    }
+    return Found{entry.profile, entry.confirmed};
   }
   auto lookup = std::make_shared<Lookup>();
   lookup->tenant_id = std::string(tenant_id);
   lookup->deadline = deadline;
-  std::future<std::optional<TenantProfile>> answer = lookup->result.get_future();
+  std::future<std::optional<TenantProfile>> answer = lookup->waiter.emplace().get_future();
   lookups_.push_back(std::move(lookup));
   lock.unlock();
   queued_.notify_one();
   if (answer.wait_until(deadline) != std::future_status::ready) {
-    throw LedgerError(LedgerError::Kind::timeout,
-                      "the tenant lookup did not answer before the decision deadline");
+    throw LedgerError(LedgerError::Kind::timeout, "the tenant lookup did not answer in time");
   }
-  return answer.get();
+  std::optional<TenantProfile> fetched = answer.get();
+  if (!fetched) return std::nullopt;
+  return Found{std::move(*fetched), true};
 }
 
 void TenantDirectory::run() {
@@ -47,21 +60,46 @@ void TenantDirectory::run() {
       lookup = std::move(lookups_.front());
       lookups_.pop_front();
     }
-    if (Clock::now() >= lookup->deadline) {  // its caller has given up already
-      lookup->result.set_exception(std::make_exception_ptr(
-          LedgerError(LedgerError::Kind::timeout, "tenant lookup expired in the queue")));
-      continue;
-    }
+    finish(*lookup);
+  }
+}
+
+void TenantDirectory::finish(Lookup& lookup) {
+  std::optional<TenantProfile> fetched;
+  std::exception_ptr failure;
+  if (Clock::now() >= lookup.deadline) {  // its caller has given up already
+    failure = std::make_exception_ptr(
+        LedgerError(LedgerError::Kind::timeout, "the tenant lookup expired in the queue"));
+  } else {
     try {
-      std::optional<TenantProfile> fetched = ledger_.tenantProfile(lookup->tenant_id, lookup->deadline);
-      if (fetched) {
-        std::lock_guard lock(mutex_);
-        entries_[lookup->tenant_id] = Entry{*fetched, Clock::now()};
-      }
-      lookup->result.set_value(std::move(fetched));
+      fetched = ledger_.tenantProfile(lookup.tenant_id, lookup.deadline);
     } catch (...) {
-      lookup->result.set_exception(std::current_exception());
+      failure = std::current_exception();
     }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(lookup.tenant_id);
+    if (failure) {
+      // The last known profile stays in service, marked unconfirmed, until a re-read succeeds.
+      // The next re-read in a second, not at the next decision: no retry storm during an outage.
+      if (it != entries_.end()) {
+        it->second.refreshing = false;
+        it->second.confirmed = false;
+        it->second.fetched =
+            Clock::now() - max_age_ + std::min<Clock::duration>(max_age_, std::chrono::seconds(1));
+      }
+    } else if (fetched) {
+      entries_[lookup.tenant_id] = Entry{*fetched, Clock::now(), true, false};
+    } else if (it != entries_.end()) {
+      entries_.erase(it);  // tenants are never deleted; nothing to serve if one were
+    }
+  }
+  if (!lookup.waiter) return;
+  if (failure) {
+    lookup.waiter->set_exception(failure);
+  } else {
+    lookup.waiter->set_value(std::move(fetched));
   }
 }
 

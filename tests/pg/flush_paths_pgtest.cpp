@@ -50,19 +50,24 @@ class FlushBuilder {
       const std::int64_t price = pick(0, 9) == 0 ? 0 : pick(1, 40) * 5'000;
       prices += (i ? "," : "") + std::to_string(price);
     }
-    const char* policies[] = {"block", "flag", "partial"};
+    // "outage": a journaled batch replayed after an outage (recorded flagged, ledger_unavailable).
+    const char* policies[] = {"block", "flag", "partial", "outage"};
     const char* currency = pick(0, 24) == 0 ? "GBP" : tenant.currency;
     auto optional_micros = [&](int low, int high) {
       return pick(0, 1) == 0 ? std::string("null") : std::to_string(pick(low, high) * 10'000);
     };
-    return std::string("{\"tenant_id\":\"") + (ghost ? "ghost" : tenant.id) +
-           "\",\"batch_id\":\"" + batch_id + "\",\"campaign_id\":\"c" +
-           std::to_string(pick(0, 1)) + "\",\"template_name\":\"t\",\"category\":\"marketing\"," +
-           "\"recipients\":[" + recipients + "],\"unit_prices_micros\":[" + prices +
-           "],\"currency\":\"" + currency + "\",\"policy\":\"" + policies[pick(0, 2)] +
+    // Attempt ids from a small pool, so that a replay is sometimes the same call's retry (not a
+    // replay for it) and sometimes another call's; null as from callers without ids.
+    const std::string attempt = pick(0, 4) == 0 ? std::string("null") : std::to_string(pick(1, 4));
+    return std::string("{\"tenant_id\":\"") + (ghost ? "ghost" : tenant.id) + "\",\"batch_id\":\"" +
+           batch_id + "\",\"campaign_id\":\"c" + std::to_string(pick(0, 1)) +
+           "\",\"template_name\":\"t\",\"category\":\"marketing\"," + "\"recipients\":[" +
+           recipients + "],\"unit_prices_micros\":[" + prices + "],\"currency\":\"" + currency +
+           "\",\"policy\":\"" + policies[pick(0, 3)] +
            "\",\"overdraft_limit_micros\":" + std::to_string(pick(0, 3) * 50'000) +
            ",\"rate_card_id\":1,\"warning_micros\":" + optional_micros(20, 60) +
-           ",\"critical_micros\":" + optional_micros(1, 20) + ",\"notify_interval_ms\":0}";
+           ",\"critical_micros\":" + optional_micros(1, 20) + ",\"notify_interval_ms\":0" +
+           ",\"attempt\":" + attempt + "}";
   }
 
   std::string flush() {
@@ -100,9 +105,11 @@ std::string observable(pqxx::work& txn, std::int64_t entry_mark, std::int64_t re
   };
   const std::string e = std::to_string(entry_mark), r = std::to_string(refusal_mark),
                     v = std::to_string(event_mark);
-  add("ledger", "SELECT tenant_id, kind, amount_micros, balance_after_micros, floor_micros, "
-                "batch_id, created_at FROM creditgate.ledger_entry WHERE entry_id > " + e +
-                    " ORDER BY entry_id");
+  add("ledger",
+      "SELECT tenant_id, kind, amount_micros, balance_after_micros, floor_micros, "
+      "batch_id, batch_generation, created_at FROM creditgate.ledger_entry "
+      "WHERE entry_id > " +
+          e + " ORDER BY entry_id");
   add("batches", "SELECT * FROM creditgate.batch ORDER BY tenant_id, batch_id");
   add("refusals", "SELECT tenant_id, batch_id, campaign_id, template_name, category, "
                   "recipient_count, reason, policy, price_micros, balance_micros, "
@@ -171,9 +178,9 @@ TEST(FlushPathsTest, TogetherAndOneByOneLeaveExactlyTheSameVerdictsRowsAndNotifi
   }
   EXPECT_EQ(compared, 500);
   // The random flushes did meet every case the together way handles itself or hands to judge().
-  for (const char* reason : {"ok", "overdraft", "partial_credit", "insufficient_credit",
-                             "overdraft_limit_exceeded", "batch_conflict", "currency_mismatch",
-                             "unknown_tenant"}) {
+  for (const char* reason :
+       {"ok", "overdraft", "partial_credit", "insufficient_credit", "overdraft_limit_exceeded",
+        "batch_conflict", "currency_mismatch", "unknown_tenant", "ledger_unavailable"}) {
     EXPECT_EQ(reasons.count(reason), 1u) << reason << " never came up in " << batches << " batches";
   }
   pqxx::nontransaction check(db.connection());
@@ -185,6 +192,12 @@ TEST(FlushPathsTest, TogetherAndOneByOneLeaveExactlyTheSameVerdictsRowsAndNotifi
   }
   EXPECT_GT(check.exec1("SELECT count(*) FROM creditgate.ledger_entry WHERE kind = 'debit' AND "
                         "balance_after_micros < 0")[0].as<int>(),
+            0);
+  // Replays met both kinds of attempt: another call's (a replay) and the same call's (not one).
+  EXPECT_GT(check
+                .exec1("SELECT count(*) FROM creditgate.batch "
+                       "WHERE cardinality(answered_attempts) > 1")[0]
+                .as<int>(),
             0);
 }
 

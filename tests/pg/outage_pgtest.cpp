@@ -1,14 +1,12 @@
 // The ledger goes away: decisions still return within the deadline (+20 %), by the failure
 // policy; with allow_flagged every journaled batch is debited exactly once when it comes back, and
 // the cap holds. The database is taken "down" and "stalled" through a loopback proxy.
-#include "gate_fixture.hpp"
-
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
 
-#include "tcp_proxy.hpp"
+#include "proxied_gate.hpp"
 
 namespace creditgate::testing {
 namespace {
@@ -16,28 +14,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kDeadlineMs = 1000;
 
-int portOf(const std::string& dsn) {
-  const auto at = dsn.rfind("port=");
-  return std::atoi(dsn.c_str() + at + 5);
-}
-
-class OutageTest : public GateTest {
+class OutageTest : public ProxiedGateTest {
  protected:
-  void SetUp() override {
-    GateTest::SetUp();
-    proxy_ = std::make_unique<TcpProxy>(portOf(std::getenv("CREDITGATE_TEST_PG")));
-    journal_ = writeTempFile("outage.journal", "").string();
-  }
-
-  // A gate whose ledger connections go through the proxy.
   void startBehindProxy(const std::string& policy_extra) {
-    startGateWithConfig(R"({"database": {"dsn": ")" + db_.pluginDsn() + " port=" +
-                        std::to_string(proxy_->port()) + R"(", "statement_timeout_ms": )" +
-                        std::to_string(kDeadlineMs) + R"(, "connect_timeout_s": 1,
-                          "rates_refresh_ms": 200},
-                        "policy": {"on_insufficient_credit": "block")" + policy_extra + R"(},
-                        "failure": {"journal_path": ")" + journal_ + R"(", "replay_ms": 200},
-                        "metrics": {"listen": ""}})");
+    ProxiedGateOptions options;
+    options.statement_timeout_ms = kDeadlineMs;
+    ProxiedGateTest::startBehindProxy(policy_extra, options);
   }
 
   // Every decision in `threads` x `each` returns within the deadline plus 20 %.
@@ -61,9 +43,6 @@ class OutageTest : public GateTest {
     for (auto& worker : workers) worker.join();
     return verdicts;
   }
-
-  std::unique_ptr<TcpProxy> proxy_;
-  std::string journal_;
 };
 
 TEST_F(OutageTest, DatabaseDownEveryDecisionReturnsWithinTheDeadlineAndBlocks) {
@@ -108,14 +87,16 @@ TEST_F(OutageTest, TenantRowHeldLockedByAnotherSessionDecisionsReturnWithinTheDe
   pqxx::connection holder(db_.superuserDsn());
   pqxx::work lock(holder);
   lock.exec("SELECT 1 FROM creditgate.tenant WHERE tenant_id = 'acme' FOR UPDATE");
+  const std::int64_t before = db_.balance("acme");
   for (const auto& v : decideTimed("acme", 4, 2, "locked-")) {
     EXPECT_EQ(v.decision, api::Decision::block);
-    // Timed out waiting for the row, or still waiting when the deadline came (outcome unknown).
-    EXPECT_TRUE(v.reason == api::Reason::ledger_timeout ||
-                v.reason == api::Reason::ledger_unavailable)
+    // Timed out waiting for the row, or still waiting when the deadline came: then its outcome is
+    // unknown to the gate, and it says so (in doubt), never a plain block.
+    EXPECT_TRUE(v.reason == api::Reason::ledger_timeout || v.reason == api::Reason::ledger_in_doubt)
         << api::reasonCode(v.reason) << " " << v.detail;
   }
   lock.abort();
+  EXPECT_EQ(db_.balance("acme"), before);  // the lock timeout rolled every one of them back
 }
 
 TEST_F(OutageTest, AllowFlaggedJournalsWithinTheCapAndDebitsEachBatchOnceWhenBack) {
@@ -206,7 +187,9 @@ TEST_F(OutageTest, GatewayKilledMidOutageReplaysItsJournalOnRestart) {
   EXPECT_EQ(db_.queryInt("SELECT count(DISTINCT batch_id) FROM creditgate.ledger_entry "
                          "WHERE kind = 'debit' AND batch_id LIKE 'killed-_'"),
             6);
-  EXPECT_TRUE(host_.logged("holds 6 batches from an earlier run"));
+  EXPECT_TRUE(
+      host_.logged("holds 6 outage decisions, 0 reports, 0 decisions in doubt from an "
+                   "earlier run"));
 }
 
 }  // namespace

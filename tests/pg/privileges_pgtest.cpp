@@ -120,10 +120,11 @@ TEST_F(PluginRoleTest, HasNoPrivilegeOnAnyRelationOrSequence) {
 TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
   // What the plugin calls (plugin/core/ledger.cpp) and the read-only lookups granted with them.
   const std::set<std::string> allowed = {
-      "claim_events",      "decide_batch",       "decide_batches", "ledger_watch",
-      "mark_event_failed", "mark_event_sent",    "market_prefixes_at", "markets",
-      "quote_batch",       "rate_cards_at",      "rate_data_version",  "rates_at",
-      "settle_outcomes",   "tenant_balance",     "tenant_currency",    "tenant_profile"};
+      "claim_events",      "decide_batch",         "decide_batches",     "ledger_watch",
+      "mark_event_failed", "mark_event_sent",      "market_prefixes_at", "markets",
+      "note_doubt",        "quote_batch",          "rate_cards_at",      "rate_data_version",
+      "rates_at",          "settle_outcomes",      "tenant_balance",     "tenant_currency",
+      "tenant_profile",    "void_doubtful_batches"};
   std::set<std::string> executable;
   {
     pqxx::nontransaction txn(db_.connection());

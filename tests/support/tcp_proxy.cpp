@@ -77,12 +77,12 @@ void TcpProxy::acceptLoop() {
     std::lock_guard lock(mutex_);
     sockets_.push_back(client);
     sockets_.push_back(server);
-    pumps_.emplace_back([this, client, server] { pump(client, server); });
-    pumps_.emplace_back([this, client, server] { pump(server, client); });
+    pumps_.emplace_back([this, client, server] { pump(client, server, false); });
+    pumps_.emplace_back([this, client, server] { pump(server, client, true); });
   }
 }
 
-void TcpProxy::pump(int from, int to) {
+void TcpProxy::pump(int from, int to, bool from_server) {
   char buffer[16384];
   while (!stopping_) {
     if (mode_ == Mode::stall) {  // hold the bytes: the peer waits, as on a stopped backend
@@ -93,6 +93,8 @@ void TcpProxy::pump(int from, int to) {
     if (::poll(&waiting, 1, 50) <= 0) continue;
     const ssize_t n = ::read(from, buffer, sizeof buffer);
     if (n <= 0) break;
+    // The server has done the work and answers: the answer is lost with the connection.
+    if (from_server && mode_ == Mode::lose_answers) break;
     // MSG_NOSIGNAL: a peer that already closed must end this pump, not the test process (SIGPIPE).
     if (::send(to, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
   }

@@ -1,6 +1,7 @@
 // Test support: a loopback TCP proxy in front of PostgreSQL that a test can switch between
-// forwarding, refusing (the database is down) and stalling (it accepts bytes but never answers,
-// like stopped backends). Only ever listens on and connects to 127.0.0.1.
+// forwarding, refusing (the database is down), stalling (it accepts bytes but never answers, like
+// stopped backends) and losing answers (requests reach the server, which does the work, but the
+// connection breaks as its answer comes back). Only ever listens on and connects to 127.0.0.1.
 #pragma once
 
 #include <atomic>
@@ -12,7 +13,7 @@ namespace creditgate::testing {
 
 class TcpProxy {
  public:
-  enum class Mode { forward, refuse, stall };
+  enum class Mode { forward, refuse, stall, lose_answers };
 
   explicit TcpProxy(int target_port);
   ~TcpProxy();
@@ -25,7 +26,7 @@ class TcpProxy {
 
  private:
   void acceptLoop();
-  void pump(int from, int to);
+  void pump(int from, int to, bool from_server);
   void dropConnections();
 
   const int target_port_;

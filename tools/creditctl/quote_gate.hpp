@@ -9,8 +9,8 @@
 
 namespace creditgate::ctl {
 
-// What creditctl lends the gate: plugin warnings and errors go to stderr; notify() refuses (the
-// relay is off anyway, see QuoteGate); the real clock.
+// What creditctl lends the gate: plugin warnings and errors go to stderr; notify() refuses (a
+// quote-only gate never relays); the real clock.
 class StderrHost final : public api::HostServices {
  public:
   void log(api::LogLevel level, std::string_view message) noexcept override;
@@ -22,9 +22,9 @@ class QuoteGate {
  public:
   // Reads the plugin config at `config_path` (InputFileError when unreadable or invalid, with the
   // plugin's own message), checks that its database answers (DatabaseUnreachable otherwise; the DSN
-  // is never shown), and creates the gate from a private copy of the config with
-  // notifications.relay.enabled = false: a relaying gate would claim the outbox's due events, hand
-  // them to a notify() that cannot deliver, and push them into backoff.
+  // is never shown), and creates a quote-only gate (GateRole::quote_only) from it: it never listens
+  // on metrics.listen, relays the outbox, opens the outage journal or watches the file, so it runs
+  // beside a gateway on the same config without taking its port, its journal or its events.
   explicit QuoteGate(const std::string& config_path);
   ~QuoteGate();
   QuoteGate(const QuoteGate&) = delete;
@@ -36,9 +36,5 @@ class QuoteGate {
   StderrHost host_;  // outlives gate_
   std::unique_ptr<api::CreditGate> gate_;
 };
-
-// The config text with notifications.relay.enabled set to false, everything else as written
-// (numbers keep their literal text). `json_text` must be valid JSON (parseConfig accepted it).
-std::string withRelayDisabled(std::string_view json_text);
 
 }  // namespace creditgate::ctl
