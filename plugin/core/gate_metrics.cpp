@@ -24,6 +24,40 @@ constexpr const char* kVersion = "0.1.0";
 const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
+// Whether a verdict of decide() can carry this (decision, reason) pair, as Reason in host_api.hpp
+// documents it: each allow reason its one allow decision, ledger_unavailable both allow_flagged
+// (on_ledger_unavailable = allow_flagged) and block, the report-only reasons none, every other
+// reason block.
+constexpr bool decisionCanCarry(api::Decision decision, api::Reason reason) {
+  using api::Decision;
+  using api::Reason;
+  switch (reason) {
+    case Reason::ok: return decision == Decision::allow;
+    case Reason::overdraft: return decision == Decision::allow_flagged;
+    case Reason::partial_credit: return decision == Decision::allow_partial;
+    case Reason::ledger_unavailable:
+      return decision == Decision::allow_flagged || decision == Decision::block;
+    case Reason::unknown_batch:
+    case Reason::invalid_outcome: return false;
+    default: return decision == Decision::block;
+  }
+}
+
+// Whether a batch whose category does not parse (category label "invalid") can get this reason:
+// the checks that run before the category (findBatchProblem), the category's own, or a bug.
+constexpr bool reasonWithoutCategory(api::Reason reason) {
+  using api::Reason;
+  switch (reason) {
+    case Reason::invalid_tenant_id:
+    case Reason::invalid_batch_id:
+    case Reason::invalid_campaign_id:
+    case Reason::invalid_template:
+    case Reason::unknown_category:
+    case Reason::internal_error: return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 GateMetrics::GateMetrics(const MetricsOptions& options)
@@ -86,7 +120,23 @@ GateMetrics::GateMetrics(const MetricsOptions& options)
       .Register(r)
       .Add({{"version", kVersion}, {"api_version", std::to_string(api::kApiVersion)}})
       .Set(1);
-  // Pre-create the series dashboards divide by, so ratios are 0 rather than absent.
+  // Every labelled counter starts at 0 for every label set it can get: a series exported only from
+  // its first increment is invisible to rate() and increase() for that increment, so the first
+  // partial decision or top-up would never show on a dashboard. Decisions: 121 series, 23
+  // (decision, reason) pairs x 5 categories plus 6 reasons x category "invalid". Money series
+  // come with the currencies (knowCurrency).
+  for (std::size_t d = 0; d < kDecisions; ++d) {
+    const auto decision = static_cast<api::Decision>(d);
+    recipientCounter(decision);
+    for (std::size_t r = 0; r < kReasons; ++r) {
+      const auto reason = static_cast<api::Reason>(r);
+      if (!decisionCanCarry(decision, reason)) continue;
+      if (reason != api::Reason::unknown_category) {
+        for (std::size_t c = 0; c < kCategoryCount; ++c) decisionCounter(d, r, c);
+      }
+      if (reasonWithoutCategory(reason)) decisionCounter(d, r, kCategoryCount);
+    }
+  }
   for (const char* kind : {"unavailable", "timeout", "in_doubt", "rejected"}) {
     ledger_errors_->Add({{"kind", kind}});
   }
@@ -116,6 +166,31 @@ prometheus::Counter& GateMetrics::labelled(prometheus::Family<prometheus::Counte
   return family.Add(labels);
 }
 
+prometheus::Counter& GateMetrics::decisionCounter(std::size_t d, std::size_t r, std::size_t c) {
+  auto& cell = decision_cells_[(d * kReasons + r) * kCategories + c];
+  prometheus::Counter* counter = cell.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    counter = &labelled(
+        *decisions_,
+        {{"decision", api::decisionName(static_cast<api::Decision>(d))},
+         {"reason", api::reasonCode(static_cast<api::Reason>(r))},
+         {"category", c < kCategoryCount ? std::string(categoryName(static_cast<Category>(c)))
+                                         : std::string("invalid")}});
+    cell.store(counter, std::memory_order_release);
+  }
+  return *counter;
+}
+
+prometheus::Counter& GateMetrics::recipientCounter(api::Decision decision) {
+  auto& cell = recipient_cells_[static_cast<std::size_t>(decision)];
+  prometheus::Counter* counter = cell.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    counter = &labelled(*recipients_, {{"decision", api::decisionName(decision)}});
+    cell.store(counter, std::memory_order_release);
+  }
+  return *counter;
+}
+
 void GateMetrics::countDecision(api::Decision decision, api::Reason reason,
                                 std::optional<Category> category, std::uint32_t recipients,
                                 std::uint32_t recipients_allowed) {
@@ -123,25 +198,7 @@ void GateMetrics::countDecision(api::Decision decision, api::Reason reason,
   const auto r = static_cast<std::size_t>(reason);
   const std::size_t c = category ? static_cast<std::size_t>(*category) : kCategoryCount;
   if (d >= kDecisions || r >= kReasons || c >= kCategories) return;
-  auto& cell = decision_cells_[(d * kReasons + r) * kCategories + c];
-  prometheus::Counter* counter = cell.load(std::memory_order_acquire);
-  if (counter == nullptr) {
-    counter = &labelled(*decisions_, {{"decision", api::decisionName(decision)},
-                                      {"reason", api::reasonCode(reason)},
-                                      {"category", category ? std::string(categoryName(*category))
-                                                            : std::string("invalid")}});
-    cell.store(counter, std::memory_order_release);
-  }
-  counter->Increment();
-  auto recipientCounter = [this](api::Decision which) -> prometheus::Counter& {
-    auto& slot = recipient_cells_[static_cast<std::size_t>(which)];
-    prometheus::Counter* c = slot.load(std::memory_order_acquire);
-    if (c == nullptr) {
-      c = &labelled(*recipients_, {{"decision", api::decisionName(which)}});
-      slot.store(c, std::memory_order_release);
-    }
-    return *c;
-  };
+  decisionCounter(d, r, c).Increment();
   if (decision == api::Decision::allow_partial) {
     recipientCounter(decision).Increment(recipients_allowed);
     recipientCounter(api::Decision::block).Increment(recipients - recipients_allowed);
@@ -157,6 +214,13 @@ void GateMetrics::countMoney(std::string_view operation, std::string_view curren
   if (micros <= 0 || currency.empty()) return;
   labelled(*money_, {{"operation", std::string(operation)}, {"currency", std::string(currency)}})
       .Increment(static_cast<double>(micros));
+}
+
+void GateMetrics::knowCurrency(std::string_view currency) {
+  if (currency.empty()) return;
+  for (const char* operation : {"debit", "refund", "topup"}) {
+    labelled(*money_, {{"operation", operation}, {"currency", std::string(currency)}});
+  }
 }
 
 void GateMetrics::countLedgerError(std::string_view kind) {

@@ -46,6 +46,10 @@ class GateMetrics {
                      std::uint32_t recipients, std::uint32_t recipients_allowed);
   void observeDecisionSeconds(double seconds);
   void countMoney(std::string_view operation, std::string_view currency, std::int64_t micros);
+  // Creates the money series (debit, refund, topup) of `currency` at 0 unless they exist, so that
+  // rate() and increase() see the first movement in it. Called with the currency of every card of
+  // each rate snapshot swapped in; the series stay when a card goes (a counter is never dropped).
+  void knowCurrency(std::string_view currency);
   void countLedgerError(std::string_view kind);
   void countFailurePolicy(std::string_view policy);
   void setPool(int open, int in_use, int size);
@@ -65,6 +69,10 @@ class GateMetrics {
  private:
   prometheus::Counter& labelled(prometheus::Family<prometheus::Counter>& family,
                                 std::map<std::string, std::string> labels);
+  // The cached cell of creditgate_decisions_total{decision, reason, category}; c == kCategoryCount
+  // is category "invalid". Indices must be in range.
+  prometheus::Counter& decisionCounter(std::size_t d, std::size_t r, std::size_t c);
+  prometheus::Counter& recipientCounter(api::Decision decision);
 
   MetricsOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
@@ -81,7 +89,9 @@ class GateMetrics {
   prometheus::Family<prometheus::Counter>* notifications_;
   prometheus::Family<prometheus::Gauge>* tenant_balance_;
   prometheus::Family<prometheus::Gauge>* tenant_critical_;
-  // Filled on first use (prometheus-cpp's Add() is thread-safe; the pointer store is atomic).
+  // Filled at construction for every combination a verdict can carry (so each series is exported
+  // at 0 before its first decision), else on first use (prometheus-cpp's Add() is thread-safe; the
+  // pointer store is atomic).
   std::array<std::atomic<prometheus::Counter*>, kDecisions * kReasons * kCategories> decision_cells_{};
   std::array<std::atomic<prometheus::Counter*>, kDecisions> recipient_cells_{};
   prometheus::Histogram* decision_seconds_;

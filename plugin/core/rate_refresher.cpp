@@ -37,8 +37,10 @@ bool RateRefresher::refreshNow() {
       confirmed_ = true;
       return false;
     }
-    auto snapshot = std::make_shared<const RateSnapshot>(ledger_.loadRateData(day, deadline));
+    const RateData data = ledger_.loadRateData(day, deadline);
+    auto snapshot = std::make_shared<const RateSnapshot>(data);
     snapshot_.store(std::move(snapshot));
+    for (const RateData::Card& card : data.cards) metrics_.knowCurrency(card.currency);
     loaded_version_ = version;
     loaded_day_ = day;
     metrics_.rateDataRefreshed(version, now_seconds);

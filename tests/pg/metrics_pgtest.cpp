@@ -7,9 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace creditgate::testing {
 namespace {
@@ -112,6 +114,45 @@ TEST_F(MetricsTest, LiveEndpointPassesPromtoolAndHasEveryNameTheDashboardAndAler
   const CommandResult names =
       run(sourceDir().string() + "/metrics/check names " + file.string());
   EXPECT_EQ(names.exit_code, 0) << names.output;
+}
+
+// rate() and increase() count an increment only from a sample before it: the series of the first
+// partial decision and of the first top-up in a currency must be in the scrape at 0 before them.
+TEST_F(MetricsTest, FreshGateShowsPartialDecisionsAndTopUpsAtZeroBeforeTheFirstOne) {
+  db_.addTenant("acme", "EUR", kEurGermanyMarketing);  // covers 1 of 2 recipients
+  startGate(R"({"on_insufficient_credit": "partial"})");
+  const std::string fresh = gate_->metricsText();
+  EXPECT_NE(
+      fresh.find("creditgate_decisions_total{category=\"marketing\",decision=\"allow_partial\","
+                 "reason=\"partial_credit\"} 0\n"),
+      std::string::npos)
+      << fresh;
+  // The currencies of the rate cards in force (EUR and USD are seeded), before any money moved.
+  for (const char* currency : {"EUR", "USD"}) {
+    for (const char* operation : {"debit", "refund", "topup"}) {
+      EXPECT_NE(fresh.find(std::string("creditgate_money_micro_units_total{currency=\"") +
+                           currency + "\",operation=\"" + operation + "\"} 0\n"),
+                std::string::npos)
+          << currency << " " << operation << "\n"
+          << fresh;
+    }
+  }
+
+  ASSERT_EQ(decide(batch("acme", "b-1", germanNumbers(2))).decision, api::Decision::allow_partial);
+  db_.topup("acme", 5'000'000, "INV-1");
+  const std::string topped_up =
+      "creditgate_money_micro_units_total{currency=\"EUR\",operation=\"topup\"} 5000000\n";
+  std::string scrape;
+  for (int i = 0; i < 100 && scrape.find(topped_up) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the watcher polls every 200 ms
+    scrape = gate_->metricsText();
+  }
+  EXPECT_NE(scrape.find(topped_up), std::string::npos) << scrape;
+  EXPECT_NE(
+      scrape.find("creditgate_decisions_total{category=\"marketing\",decision=\"allow_partial\","
+                  "reason=\"partial_credit\"} 1\n"),
+      std::string::npos)
+      << scrape;
 }
 
 TEST_F(MetricsTest, EndpointListensOnLoopbackOnlyByDefault) {
