@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,7 +38,8 @@ const std::string kDataDir = CREDITGATE_SOURCE_DIR "/data/";
 
 // Calling codes no 2025 prefix lists, so Meta prices them as "Other" (checked at start-up).
 constexpr std::string_view kUnlistedCodes[] = {"82", "98", "230", "299", "376", "670", "853"};
-// US territories priced as North America under "1" (data/README.md), not listed themselves.
+// US territories: +1 numbers whose area code row makes them Other, not North America
+// (data/README.md).
 constexpr std::string_view kUsTerritoryCodes[] = {"1340", "1670", "1671", "1684"};
 
 // The rows after the header line, each with exactly `columns` cells.
@@ -80,7 +82,9 @@ RateData rateData2025() {
 }
 
 // Valid E.164 numbers: mostly a uniformly chosen prefix row padded with random digits to 10-13
-// digits (NANP: always 11), plus unlisted calling codes (Other) and US-territory +1 numbers.
+// digits (NANP: always 11), plus unlisted calling codes and US-territory +1 numbers (both Other).
+// All distinct, as in a batch decide() accepts (a short NANP prefix leaves 7 random digits, so the
+// generator does meet the odd duplicate; it draws again).
 std::vector<std::string> recipients(const RateData& data) {
   std::mt19937_64 rng(kSeed);
   const auto below = [&rng](std::size_t n) {
@@ -88,7 +92,8 @@ std::vector<std::string> recipients(const RateData& data) {
   };
   std::vector<std::string> numbers;
   numbers.reserve(kRecipients);
-  for (std::size_t i = 0; i < kRecipients; ++i) {
+  std::unordered_set<std::string> drawn;
+  while (numbers.size() < kRecipients) {
     std::string number = "+";
     const std::size_t kind = below(100);
     if (kind < 90) {
@@ -100,7 +105,7 @@ std::vector<std::string> recipients(const RateData& data) {
     }
     const std::size_t digits = number[1] == '1' ? 11 : 10 + below(4);
     while (number.size() < digits + 1) number += static_cast<char>('0' + below(10));
-    numbers.push_back(std::move(number));
+    if (drawn.insert(number).second) numbers.push_back(std::move(number));
   }
   return numbers;
 }
