@@ -1,7 +1,8 @@
 // Pricing a 100,000-recipient batch with RateSnapshot::price(), against the naive implementation a
 // reviewer would write first (hash map of prefix strings, std::map of rates), in the same run; and
-// the step before it, findBatchProblem() checking the same batch (every recipient's shape,
-// duplicates), which the pricing figures do not include.
+// the step before it, findBatchProblem() checking the same batch (every recipient's shape and
+// calling code, duplicates), which the pricing figures do not include, with its calling-code lookup
+// alone.
 //
 // The workload is the shipped 2025 WhatsApp market mapping (data/*.csv) with a made-up EUR and USD
 // card, and recipients drawn from every market by a fixed-seed PRNG, so runs are comparable.
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "batch_validation.hpp"
+#include "calling_codes.hpp"
 #include "category.hpp"
 #include "csv_reader.hpp"
 #include "rate_snapshot.hpp"
@@ -269,6 +271,24 @@ void BM_ValidateBatch100k(benchmark::State& state) {
   reportPerRecipient(state);
 }
 BENCHMARK(BM_ValidateBatch100k)->Unit(benchmark::kMillisecond);
+
+// The part of validation that refuses unassigned calling codes, alone.
+void BM_CallingCodeLookup100k(benchmark::State& state) {
+  const Workload& w = workload();
+  if (!w.error.empty()) {
+    state.SkipWithError(w.error.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    std::size_t digits = 0;
+    for (const std::string_view number : w.views) {
+      digits += assignedCallingCodeLength(number.substr(1));
+    }
+    benchmark::DoNotOptimize(digits);
+  }
+  reportPerRecipient(state);
+}
+BENCHMARK(BM_CallingCodeLookup100k)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace creditgate
