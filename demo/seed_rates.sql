@@ -1,7 +1,8 @@
 -- Demo reference data, run with psql from the repository root as the database owner:
 --   the 2025 market mapping from data/ (Meta's published market list), and a small EUR and USD
---   rate card. The rates are ILLUSTRATIVE (a few follow REFERENCE.md's sample list rates; the
---   others are made up for the demo); real billing imports Meta's own rate-card files.
+--   rate card. The rates are ILLUSTRATIVE: EUR India, North America and United Kingdom, and the
+--   USD default ('*', Other's rate), are the sample list rates in data/README.md; the others are
+--   made up for the demo. Real billing imports Meta's own rate-card files.
 \set ON_ERROR_STOP on
 BEGIN;
 CREATE TEMP TABLE staged_market (market text) ON COMMIT DROP;

@@ -3,7 +3,8 @@
 // fuzz/corpus/batch_fuzz read that way). Besides not crashing:
 //  - a problem's detail is printable ASCII and fits the Verdict's detail field whole (with its NUL);
 //  - an E.164 problem is printable ASCII and at most 120 bytes, as recipient.hpp promises;
-//  - a recipient e164Problem accepts is '+' and 7 to 15 digits, the first not 0;
+//  - a recipient e164Problem accepts is '+' and 7 to 15 digits starting with an assigned calling
+//    code (checked here by a plain search of the list, not the plugin's index);
 //  - a batch without a problem has only valid, distinct recipients.
 #include <algorithm>
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "batch_validation.hpp"
+#include "calling_codes.hpp"
 #include "creditgate/host_api.hpp"
 #include "fuzz_check.hpp"
 #include "recipient.hpp"
@@ -31,14 +33,17 @@ bool validE164(std::string_view text) {
   for (std::size_t i = 1; i < text.size(); ++i) {
     if (text[i] < '0' || text[i] > '9') return false;
   }
-  return true;
+  for (const std::uint16_t code : creditgate::assignedCallingCodes()) {
+    if (text.substr(1).starts_with(std::to_string(code))) return true;
+  }
+  return false;
 }
 
 // e164Problem's promises, for one candidate; true when it accepted it.
 bool checkRecipient(std::string_view text) {
   const auto problem = creditgate::e164Problem(text);
   if (!problem) {
-    check(validE164(text), "e164Problem accepts only '+' and 7..15 digits, first not 0",
+    check(validE164(text), "e164Problem accepts only '+' and 7..15 digits, assigned code first",
           std::string(text));
     return true;
   }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+#include "calling_codes.hpp"
 #include "quoted_text.hpp"
 
 namespace creditgate {
@@ -33,6 +34,11 @@ std::optional<std::string> e164Problem(std::string_view text) {
   }
   if (text[1] == '0') {
     return quotedText(text, kMaxQuotedChars) + " starts with 0 after '+'; no calling code does";
+  }
+  // A spare or reserved code (+999, +28x, +80x...) reaches no one; priced, it would silently be
+  // billed at the Other rate.
+  if (assignedCallingCodeLength(text.substr(1)) == 0) {
+    return quotedText(text, kMaxQuotedChars) + " has an unassigned country calling code";
   }
   return std::nullopt;
 }

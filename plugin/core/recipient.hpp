@@ -1,4 +1,5 @@
-// Recipients are E.164 numbers: '+', then 7 to 15 digits, the first not 0.
+// Recipients are E.164 numbers: '+', then 7 to 15 digits starting with a country calling code
+// ITU-T has assigned (data/itu_calling_codes_2025.csv).
 #pragma once
 
 #include <optional>

@@ -3,7 +3,7 @@
 # Source this file, then call creditgate_install_deps. It installs only what is missing.
 #
 # Do not add libboost-all-dev or libboost-dev: those are Boost 1.74 and conflict with the 1.81
-# packages below (see shared/REFERENCE.md).
+# packages below (docs/LIBRARY-NOTES.md).
 
 CREDITGATE_DEPS=(
   cmake g++ make pkg-config

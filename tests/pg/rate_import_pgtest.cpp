@@ -112,7 +112,7 @@ TEST_F(RateImportTest, ImportsMetasPricingCsvWithExactRatesAndNotAvailableAsNull
       admin({"markets", "import", kMapping2025, "--valid-from", "2025-07-01"});
   ASSERT_EQ(mapping.exit_code, 0) << mapping.err;
   EXPECT_THAT(mapping.out, ::testing::StartsWith(
-                               "market mapping from 2025-07-01: 160 added, 0 closed, 0 unchanged\n"
+                               "market mapping from 2025-07-01: 162 added, 0 closed, 0 unchanged\n"
                                "new markets: "));
   EXPECT_EQ(db_.count("market"), 32);
 
@@ -150,7 +150,7 @@ TEST_F(RateImportTest, ImportingTheSameFilesTwiceChangesNothing) {
   const CtlResult mapping =
       admin({"markets", "import", kMapping2025, "--valid-from", "2025-07-01"});
   EXPECT_EQ(mapping.exit_code, 0) << mapping.err;
-  EXPECT_EQ(mapping.out, "market mapping from 2025-07-01: 0 added, 0 closed, 160 unchanged\n");
+  EXPECT_EQ(mapping.out, "market mapping from 2025-07-01: 0 added, 0 closed, 162 unchanged\n");
   EXPECT_EQ(rateData(), before);
 }
 
@@ -246,7 +246,7 @@ TEST_F(RateImportTest, AChangedMappingClosesTheOldRowAndOpensTheNewOneOnTheGiven
   const CtlResult run = admin({"markets", "import", file, "--valid-from", "2026-01-01"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out,
-            "market mapping from 2026-01-01: 1 added, 2 closed, 158 unchanged\n"
+            "market mapping from 2026-01-01: 1 added, 2 closed, 160 unchanged\n"
             "new markets: Hong Kong\n");
   EXPECT_EQ(marketAt("852", "2025-12-31"), "Rest of Asia Pacific");
   EXPECT_EQ(marketAt("852", "2026-01-01"), "Hong Kong");
@@ -256,12 +256,48 @@ TEST_F(RateImportTest, AChangedMappingClosesTheOldRowAndOpensTheNewOneOnTheGiven
                          "AND valid_from = '2025-07-01' AND valid_to = '2026-01-01'"),
             1);
   EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.market_prefix WHERE valid_to IS NULL"),
-            159);
+            161);
 
   // The same file again: unchanged.
   const RateData before = rateData();
   const CtlResult again = admin({"markets", "import", file, "--valid-from", "2026-01-01"});
-  EXPECT_EQ(again.out, "market mapping from 2026-01-01: 0 added, 0 closed, 159 unchanged\n");
+  EXPECT_EQ(again.out, "market mapping from 2026-01-01: 0 added, 0 closed, 161 unchanged\n");
+  EXPECT_EQ(rateData(), before);
+}
+
+// The erratum in data/README.md, applied as it tells a deployment to: the mapping first shipped
+// (Guinea and Djibouti in Rest of Africa, the US territories under North America's "1") was
+// imported from 2025-07-01; the corrected file is imported again from the day of the correction.
+TEST_F(RateImportTest, ReimportingTheCorrectedMappingPricesGuineaDjiboutiAndUsTerritoriesAsOther) {
+  std::string shipped = readFile(kMapping2025);
+  shipped = replaced(shipped, "\n1340,Other\n", "\n");
+  shipped = replaced(shipped, "\n1670,Other\n1671,Other\n1684,Other\n", "\n");
+  shipped =
+      replaced(shipped, "\n223,Rest of Africa\n", "\n223,Rest of Africa\n224,Rest of Africa\n");
+  shipped =
+      replaced(shipped, "\n252,Rest of Africa\n", "\n252,Rest of Africa\n253,Rest of Africa\n");
+  const CtlResult first = admin({"markets", "import", tempFile("market_prefixes_2025.csv", shipped),
+                                 "--valid-from", "2025-07-01"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  const CtlResult run = admin({"markets", "import", kMapping2025, "--valid-from", "2026-12-01"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "market mapping from 2026-12-01: 4 added, 2 closed, 158 unchanged\n");
+  // No row is the fallback, Other. Decisions before the date keep the market they were priced in.
+  for (const std::string prefix : {"224", "253"}) {
+    EXPECT_EQ(marketAt(prefix, "2026-11-30"), "Rest of Africa") << prefix;
+    EXPECT_EQ(marketAt(prefix, "2026-12-01"), "(none)") << prefix;
+  }
+  for (const std::string prefix : {"1340", "1670", "1671", "1684"}) {
+    EXPECT_EQ(marketAt(prefix, "2026-11-30"), "(none)") << prefix;
+    EXPECT_EQ(marketAt(prefix, "2026-12-01"), "Other") << prefix;
+  }
+  EXPECT_EQ(marketAt("252", "2026-12-01"), "Rest of Africa");
+
+  // Following the erratum twice is harmless.
+  const RateData before = rateData();
+  const CtlResult again = admin({"markets", "import", kMapping2025, "--valid-from", "2026-12-01"});
+  EXPECT_EQ(again.out, "market mapping from 2026-12-01: 0 added, 0 closed, 162 unchanged\n");
   EXPECT_EQ(rateData(), before);
 }
 
@@ -287,7 +323,7 @@ TEST_F(RateImportTest, AMalformedMappingFileIsRefusedWithItsLineAndChangesNothin
   const std::string file = tempFile("prefixes.csv", readFile(kMapping2025) + "44,Other\n");
   const CtlResult run = admin({"markets", "import", file, "--valid-from", "2026-01-01"});
   EXPECT_EQ(run.exit_code, 2) << run.err;
-  EXPECT_THAT(run.err, HasSubstr("prefixes.csv line 162: prefix 44 is given twice"));
+  EXPECT_THAT(run.err, HasSubstr("prefixes.csv line 164: prefix 44 is given twice"));
   EXPECT_EQ(rateData(), before);
 }
 

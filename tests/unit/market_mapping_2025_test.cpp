@@ -1,9 +1,11 @@
 // The shipped 2025 market data, loaded into a MarketTable as RateSnapshot builds its own.
-// Each expectation is a real number and the market Meta bills it in.
+// Each expectation is a real number and the market Meta bills it in, or a country of Meta's own
+// lists (data/meta_markets_2025.csv, by country name) and the market that lists it.
 #include "market_table.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -31,9 +33,21 @@ std::vector<std::vector<std::string>> readCsv(const std::string& path,
   return rows;
 }
 
+// One row of data/meta_markets_2025.csv: a country as Meta lists it, and its prefix.
+struct ListedCountry {
+  std::string prefix;
+  std::string country;
+  std::string market;
+};
+
 class MarketMapping2025 : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    listed_ = new std::vector<ListedCountry>();
+    for (const auto& row :
+         readCsv(kDataDir + "meta_markets_2025.csv", {"prefix", "country", "market"})) {
+      listed_->push_back({row.at(0), row.at(1), row.at(2)});
+    }
     names_ = new std::vector<std::string>();
     for (const auto& row : readCsv(kDataDir + "markets_2025.csv", {"market"})) {
       names_->push_back(row.at(0));
@@ -47,6 +61,7 @@ class MarketMapping2025 : public ::testing::Test {
   static void TearDownTestSuite() {
     delete table_;
     delete names_;
+    delete listed_;
   }
 
   static MarketIndex indexOf(const std::string& market) {
@@ -62,6 +77,12 @@ class MarketMapping2025 : public ::testing::Test {
     return (*names_)[table_->lookup(e164.substr(1))];
   }
 
+  // The market of numbers that start with `prefix` and with no longer listed prefix.
+  static std::string marketOfPrefix(std::string_view prefix) {
+    return (*names_)[table_->lookup(prefix)];
+  }
+
+  static inline std::vector<ListedCountry>* listed_ = nullptr;
   static inline std::vector<std::string>* names_ = nullptr;
   static inline MarketTable* table_ = nullptr;
 };
@@ -157,9 +178,85 @@ TEST_F(MarketMapping2025, PricesCanadaAndTheUnitedStatesAsNorthAmerica) {
   EXPECT_EQ(marketOf("+14155551234"), "North America");  // San Francisco
 }
 
-TEST_F(MarketMapping2025, PricesUsTerritoriesOtherThanPuertoRicoAsNorthAmerica) {
-  EXPECT_EQ(marketOf("+13405551234"), "North America");  // US Virgin Islands
-  EXPECT_EQ(marketOf("+16715551234"), "North America");  // Guam
+TEST_F(MarketMapping2025, PricesUsTerritoriesOtherThanPuertoRicoAsOther) {
+  // North America is the United States and Canada only; Meta lists no market for these.
+  EXPECT_EQ(marketOf("+13407731234"), "Other");  // US Virgin Islands
+  EXPECT_EQ(marketOf("+16702341234"), "Other");  // Northern Mariana Islands
+  EXPECT_EQ(marketOf("+16714771234"), "Other");  // Guam
+  EXPECT_EQ(marketOf("+16846331234"), "Other");  // American Samoa
+}
+
+TEST_F(MarketMapping2025, PricesGuineaAndDjiboutiAsOtherNotRestOfAfrica) {
+  EXPECT_EQ(marketOf("+224621123456"), "Other");           // Guinea
+  EXPECT_EQ(marketOf("+25377123456"), "Other");            // Djibouti
+  EXPECT_EQ(marketOf("+245955123456"), "Rest of Africa");  // Guinea-Bissau is listed
+  EXPECT_EQ(marketOf("+252612345678"), "Rest of Africa");  // Somalia, the code next to Djibouti's
+}
+
+TEST_F(MarketMapping2025, PricesTheAfricanCountriesMetaDoesNotListAsOther) {
+  EXPECT_EQ(marketOf("+243812345678"), "Other");  // DR Congo
+  EXPECT_EQ(marketOf("+23052512345"), "Other");   // Mauritius
+  EXPECT_EQ(marketOf("+2389912345"), "Other");    // Cape Verde
+  EXPECT_EQ(marketOf("+263771234567"), "Other");  // Zimbabwe
+}
+
+// Meta's lists, transcribed country by country, against the mapping the plugin prices by: every
+// listed country is priced in its market, and every prefix row is a country its market lists.
+TEST_F(MarketMapping2025, PricesEveryCountryMetaListsInTheMarketThatListsIt) {
+  for (const ListedCountry& listed : *listed_) {
+    EXPECT_EQ(marketOfPrefix(listed.prefix), listed.market)
+        << listed.country << " (+" << listed.prefix << ")";
+  }
+}
+
+TEST_F(MarketMapping2025, MapsEveryPrefixToTheMarketThatListsItsCountry) {
+  for (const auto& row : readCsv(kDataDir + "market_prefixes_2025.csv", {"prefix", "market"})) {
+    const std::string& prefix = row.at(0);
+    const std::string& market = row.at(1);
+    const auto listed = std::find_if(listed_->begin(), listed_->end(),
+                                     [&](const ListedCountry& c) { return c.prefix == prefix; });
+    if (listed == listed_->end()) {
+      ADD_FAILURE() << "prefix " << prefix << " (" << market << ") is no country Meta lists";
+    } else {
+      EXPECT_EQ(market, listed->market)
+          << "prefix " << prefix << ": Meta lists " << listed->country << " in " << listed->market;
+    }
+  }
+}
+
+TEST_F(MarketMapping2025, ListsExactlyTheCountriesOfEveryMarketEachInOneMarket) {
+  std::map<std::string, std::set<std::string>> countries;  // market -> its countries
+  std::map<std::string, std::string> market_of_country;
+  std::map<std::string, std::string> market_of_prefix;
+  for (const ListedCountry& listed : *listed_) {
+    countries[listed.market].insert(listed.country);
+    const auto [country, new_country] = market_of_country.emplace(listed.country, listed.market);
+    EXPECT_EQ(country->second, listed.market) << listed.country << " is in two markets";
+    const auto [prefix, new_prefix] = market_of_prefix.emplace(listed.prefix, listed.market);
+    EXPECT_EQ(prefix->second, listed.market) << "+" << listed.prefix << " is in two markets";
+  }
+  // The sizes of Meta's group lists; each single-country market lists itself.
+  const std::map<std::string, std::size_t> group_sizes = {
+      {"North America", 2},
+      {"Rest of Latin America", 15},
+      {"Rest of Africa", 40},
+      {"Rest of Asia Pacific", 21},
+      {"Rest of Central & Eastern Europe", 20},
+      {"Rest of Western Europe", 9},
+      {"Rest of Middle East", 8},
+  };
+  for (const std::string& market : *names_) {
+    if (market == "Other") continue;  // the named exceptions only; everything unlisted is Other
+    const auto group = group_sizes.find(market);
+    if (group != group_sizes.end()) {
+      EXPECT_EQ(countries[market].size(), group->second) << market;
+    } else {
+      EXPECT_EQ(countries[market], std::set<std::string>{market}) << market;
+    }
+  }
+  for (const auto& [market, listed] : countries) {
+    EXPECT_TRUE(std::find(names_->begin(), names_->end(), market) != names_->end()) << market;
+  }
 }
 
 TEST_F(MarketMapping2025, PricesOtherCaribbeanNanpCountriesAsOther) {

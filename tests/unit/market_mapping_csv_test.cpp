@@ -31,7 +31,7 @@ TEST(MarketMappingCsv, ReadsTheShipped2025Mapping) {
   std::ostringstream text;
   text << in.rdbuf();
   const auto rows = parseMarketMappingCsv(text.str(), "market_prefixes_2025.csv");
-  ASSERT_EQ(rows.size(), 160u);
+  ASSERT_EQ(rows.size(), 162u);
   EXPECT_EQ(rows.front().prefix, "1");
   EXPECT_EQ(rows.front().market, "North America");
   EXPECT_EQ(rows.front().line, 2u);

@@ -41,6 +41,23 @@ TEST(Recipient, RefusesALeadingZeroAfterThePlus) {
   EXPECT_NE(message.find("starts with 0"), std::string::npos);
 }
 
+TEST(Recipient, RefusesAnUnassignedCountryCallingCode) {
+  EXPECT_EQ(problem("+99912345678"), "'+99912345678' has an unassigned country calling code");
+  EXPECT_EQ(problem("+2812345678"), "'+2812345678' has an unassigned country calling code");
+  EXPECT_EQ(problem("+80112345678"), "'+80112345678' has an unassigned country calling code");
+  EXPECT_EQ(problem("+3881234567"), "'+3881234567' has an unassigned country calling code");
+  EXPECT_EQ(problem("+6711234567"), "'+6711234567' has an unassigned country calling code");
+}
+
+TEST(Recipient, AcceptsEveryKindOfAssignedCallingCode) {
+  EXPECT_EQ(e164Problem("+16715551234"), std::nullopt);   // Guam, now under the NANP's 1
+  EXPECT_EQ(e164Problem("+79161234567"), std::nullopt);   // 7
+  EXPECT_EQ(e164Problem("+224621123456"), std::nullopt);  // Guinea
+  EXPECT_EQ(e164Problem("+80012345678"), std::nullopt);   // International Freephone
+  EXPECT_EQ(e164Problem("+882345678901"), std::nullopt);  // International Networks
+  EXPECT_EQ(e164Problem("+97059123456"), std::nullopt);   // Palestine
+}
+
 TEST(Recipient, RefusesAnEmptyRecipient) { EXPECT_NE(problem("").find("empty"), std::string::npos); }
 
 TEST(Recipient, RefusesANumberWithoutThePlus) {
