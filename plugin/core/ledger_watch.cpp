@@ -7,7 +7,8 @@ LedgerWatch::LedgerWatch(Ledger& ledger, GateMetrics& metrics, std::chrono::mill
     : ledger_(ledger),
       metrics_(metrics),
       deadline_(deadline),
-      thread_(interval, PeriodicThread::Start::now, [this] { pollNow(); }) {}
+      // The first poll happens here, so top-ups counted are exactly those after the gate started.
+      thread_((pollNow(), interval), PeriodicThread::Start::after_interval, [this] { pollNow(); }) {}
 
 void LedgerWatch::pollNow() {
   std::lock_guard lock(poll_mutex_);

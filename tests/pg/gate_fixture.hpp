@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,6 +85,14 @@ class GateTest : public ::testing::Test {
   std::string config_text_path_;
   std::unique_ptr<api::CreditGate> gate_;
 };
+
+// The value of one series in Prometheus text (`series` as printed, labels sorted), or -1.
+inline double metricValue(const std::string& text, const std::string& series) {
+  const std::string line_start = "\n" + series + " ";
+  const auto at = ("\n" + text).find(line_start);
+  if (at == std::string::npos) return -1;
+  return std::atof(text.c_str() + at + line_start.size() - 1);
+}
 
 inline constexpr const char* kBlockPolicy = R"({"on_insufficient_credit": "block"})";
 

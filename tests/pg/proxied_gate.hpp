@@ -70,12 +70,4 @@ class ProxiedGateTest : public GateTest {
   std::string journal_;
 };
 
-// The value of one series in Prometheus text (`series` as printed, labels sorted), or -1.
-inline double metricValue(const std::string& text, const std::string& series) {
-  const std::string line_start = "\n" + series + " ";
-  const auto at = ("\n" + text).find(line_start);
-  if (at == std::string::npos) return -1;
-  return std::atof(text.c_str() + at + line_start.size() - 1);
-}
-
 }  // namespace creditgate::testing

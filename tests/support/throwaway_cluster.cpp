@@ -10,7 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -96,7 +99,7 @@ int ThrowawayCluster::runPg(const std::vector<std::string>& args,
   return spawnAndWait(argv, output_file);
 }
 
-ThrowawayCluster::ThrowawayCluster() {
+ThrowawayCluster::ThrowawayCluster(Authentication authentication) {
   if (!binariesAvailable()) {
     throw std::runtime_error("PostgreSQL 15 binaries not found in " + pgBin().string() +
                              " (install postgresql-15 or set CREDITGATE_PG_BIN)");
@@ -152,14 +155,14 @@ ThrowawayCluster::ThrowawayCluster() {
   }
 
   try {
-    initAndStart();
+    initAndStart(authentication);
   } catch (...) {
     cleanup();
     throw;
   }
 }
 
-void ThrowawayCluster::initAndStart() {
+void ThrowawayCluster::initAndStart(Authentication authentication) {
   if (asRoot()) {
     const passwd* pw = ::getpwnam("postgres");
     if (pw == nullptr || ::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
@@ -181,6 +184,12 @@ void ThrowawayCluster::initAndStart() {
          << "fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n"
          // Crash recovery syncs the data directory first: one syncfs() instead of an fsync per file.
          << "recovery_init_sync_method = syncfs\n";
+  }
+  if (authentication == Authentication::passwords) {
+    std::ofstream hba(data_ / "pg_hba.conf", std::ios::trunc);
+    hba << "local all postgres trust\n"
+        << "host all postgres 127.0.0.1/32 trust\n"
+        << "host all all 127.0.0.1/32 scram-sha-256\n";
   }
   for (int attempt = 0; attempt < 10; ++attempt) {
     port_ = freeLoopbackPort();
@@ -238,6 +247,56 @@ void ThrowawayCluster::crash() {
             dir_ / "pg_ctl.log");
   if (rc != 0) throw std::runtime_error("pg_ctl stop -m immediate failed:\n" + logTail());
   running_ = false;
+}
+
+void ThrowawayCluster::killPostmaster() {
+  std::ifstream pid_file(data_ / "postmaster.pid");
+  pid_t postmaster = 0;
+  if (!(pid_file >> postmaster) || postmaster <= 0) {
+    throw std::runtime_error("no postmaster.pid to kill:\n" + logTail());
+  }
+  // Its children, found before it dies (then they are re-parented and cannot be told apart).
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t parent = 0;
+    if (rest >> state >> parent && parent == postmaster) children.push_back(std::stoi(name));
+  }
+  if (::kill(postmaster, SIGKILL) != 0) throw std::runtime_error("cannot SIGKILL the postmaster");
+  running_ = false;
+  // Gone, or a zombie nobody reaped yet (that holds no shared memory).
+  auto alive = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    const auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+  };
+  for (int waited_ms = 0; waited_ms < 30'000; waited_ms += 20) {
+    bool any = alive(postmaster);
+    for (const pid_t child : children) any = any || alive(child);
+    if (!any) {
+      // The lock files name a dead postmaster; where nobody reaps it, it stays a zombie, which
+      // PostgreSQL's own stale-lock check would take for a running server.
+      std::filesystem::remove(data_ / "postmaster.pid");
+      for (const auto& entry : std::filesystem::directory_iterator(data_)) {
+        if (entry.path().filename().string().rfind(".s.PGSQL.", 0) == 0) {
+          std::filesystem::remove(entry.path());  // the socket and its lock file
+        }
+      }
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("the postmaster's backends did not exit after its SIGKILL");
 }
 
 void ThrowawayCluster::start() {

@@ -17,10 +17,14 @@ namespace creditgate::testing {
 
 class ThrowawayCluster {
  public:
+  // trust: no password asked on loopback. passwords: only the superuser "postgres" is trusted;
+  // every other login must give its password (scram-sha-256), so a wrong one is refused.
+  enum class Authentication { trust, passwords };
+
   // Runs initdb and starts the server on a free loopback port; throws std::runtime_error (with the
   // server log) on failure. Needs the PostgreSQL 15 binaries (CREDITGATE_PG_BIN or
   // /usr/lib/postgresql/15/bin); as root, the server runs as the "postgres" OS user.
-  ThrowawayCluster();
+  explicit ThrowawayCluster(Authentication authentication = Authentication::trust);
   ~ThrowawayCluster();
   ThrowawayCluster(const ThrowawayCluster&) = delete;
   ThrowawayCluster& operator=(const ThrowawayCluster&) = delete;
@@ -31,6 +35,9 @@ class ThrowawayCluster {
 
   // pg_ctl stop -m immediate: every backend is killed, nothing is flushed (crash recovery follows).
   void crash();
+  // SIGKILL of the postmaster itself; returns once its backends have noticed and exited (they do
+  // within a second), so that start() can run crash recovery.
+  void killPostmaster();
   // pg_ctl start -w (crash recovery runs first); throws when the server does not come up.
   void start();
   bool running() const { return running_; }
@@ -45,7 +52,7 @@ class ThrowawayCluster {
   // `output_file` (appended).
   int runPg(const std::vector<std::string>& args, const std::filesystem::path& output_file) const;
   bool tryStart();
-  void initAndStart();
+  void initAndStart(Authentication authentication);
   void cleanup() noexcept;  // stop (immediate) and remove everything; idempotent
 
   std::filesystem::path dir_;
