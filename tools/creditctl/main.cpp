@@ -49,7 +49,7 @@ const std::vector<Command> kCommands = {
      "    market name as in rates show; an unknown market is refused, exit 1).\n",
      tenantPricingCommand},
     {{"topup"},
-     "creditctl topup TENANT AMOUNT --ref REF [--note TEXT]\n"
+     "creditctl topup TENANT AMOUNT --ref REF [--note TEXT] [--json]\n"
      "    Adds AMOUNT (an exact decimal in the tenant's currency, e.g. 12.5) to the\n"
      "    balance; the same REF again changes nothing.\n",
      topupCommand},
