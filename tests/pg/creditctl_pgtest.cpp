@@ -120,6 +120,19 @@ TEST_F(CreditctlTest, ReusingAReferenceWithAnotherAmountFailsAndChangesNothing) 
   EXPECT_EQ(topupEntries(), 1);
 }
 
+TEST_F(CreditctlTest, AReusedReferenceNamesBothAmountsInTheTenantsCurrency) {
+  addAcme();
+  ASSERT_EQ(admin({"topup", "acme", "250", "--ref", "INV-1"}).exit_code, 0);
+  const CtlResult run = admin({"topup", "acme", "300", "--ref", "INV-1"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err,
+            "creditctl: reference INV-1 was already used for tenant acme with 250.000000 EUR; "
+            "this top-up is 300.000000 EUR\n");
+  EXPECT_EQ(db_.balance("acme"), 250'000'000);
+  EXPECT_EQ(db_.ledgerSum("acme"), 250'000'000);
+  EXPECT_EQ(topupEntries(), 1);
+}
+
 TEST_F(CreditctlTest, TopUpJsonWritesEveryAmountAsADecimalAndItsMicroUnitsAsStrings) {
   addAcme();
   const CtlResult first = admin({"topup", "acme", "12.34", "--ref", "inv-1", "--json"});
@@ -141,6 +154,24 @@ TEST_F(CreditctlTest, TopUpJsonWritesEveryAmountAsADecimalAndItsMicroUnitsAsStri
   EXPECT_TRUE(replayed.at("replayed").as_bool());
   EXPECT_EQ(replayed.at("balance_micros").as_string(), "12340000");
   EXPECT_EQ(db_.balance("acme"), 12'340'000);
+}
+
+TEST_F(CreditctlTest, TenantAddRefusesACodeThatIsNoActiveIso4217CurrencyWithExitTwo) {
+  // XYZ is no code at all; XAU is gold, XTS the testing code, BOV a fund, HRK withdrawn in 2023.
+  for (const std::string code : {"XYZ", "XAU", "XTS", "BOV", "HRK"}) {
+    const CtlResult run = admin({"tenant", "add", "acme", "--currency", code});
+    EXPECT_EQ(run.exit_code, 2) << code << ": " << run.err;
+    EXPECT_NE(run.err.find("--currency '" + code + "' is not an active ISO 4217 currency code"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out, "");
+  }
+  EXPECT_EQ(db_.count("tenant"), 0);
+  for (const std::string code : {"JPY", "IDR", "XOF", "ZWG"}) {
+    const CtlResult run = admin({"tenant", "add", "t-" + code, "--currency", code});
+    EXPECT_EQ(run.exit_code, 0) << code << ": " << run.err;
+  }
+  EXPECT_EQ(db_.count("tenant"), 4);
 }
 
 TEST_F(CreditctlTest, TopUpAmountsAreExactToTheMicroUnit) {

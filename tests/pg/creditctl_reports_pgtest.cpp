@@ -569,7 +569,8 @@ TEST_F(CreditctlQuoteTest, EveryJsonReportWritesEachAmountsMicroUnitsAsAStringBe
       {"batches", "bistro", "--status", "flagged", "--json"},
       {"batches", "acme", "--status", "partial", "--json"},
       {"events", "--json"},
-      {"rates", "show", "--at", "2025-07-01", "--json"}};
+      {"rates", "show", "--at", "2025-07-01", "--json"},
+      {"limits", "--json"}};
   for (const auto& args : reports) {
     const CtlResult run = admin(args);
     ASSERT_EQ(run.exit_code, 0) << args[0] << ": " << run.err;

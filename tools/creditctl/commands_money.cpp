@@ -29,6 +29,9 @@ constexpr const char* kBalance =
     "  FROM creditgate.tenant t WHERE t.tenant_id = $1";
 
 constexpr const char* kUnknownTenantState = "P0002";  // raised by creditgate.topup
+// Raised by creditgate.topup for an amount over the top-up limits (sql/013), with a message naming
+// the amount and the limit in the tenant's currency: a bad argument, exit 2.
+constexpr const char* kOverLimitState = "CGLIM";
 
 }  // namespace
 
@@ -49,6 +52,7 @@ void topupCommand(const CommandLine& line, Database& database, std::ostream& out
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() == kUnknownTenantState)
       throw CommandFailed("unknown tenant " + quoted(tenant));
+    if (e.sqlstate() == kOverLimitState) throw UsageError(databaseMessage(e));
     throw;  // e.g. the reference was used with another amount: the database's message says so
   }
   const pqxx::row row = result[0];
