@@ -63,8 +63,9 @@ void limitsSetCommand(const CommandLine& line, Database& database, std::ostream&
   line.expectWords(0, "creditctl limits set [--max-topup AMOUNT] [--max-balance AMOUNT] [--json]");
   std::optional<std::int64_t> max_topup;
   std::optional<std::int64_t> max_balance;
-  if (auto text = line.option("max-topup"))
+  if (auto text = line.option("max-topup")) {
     max_topup = positiveAmountArgument("--max-topup", *text);
+  }
   if (auto text = line.option("max-balance")) {
     max_balance = positiveAmountArgument("--max-balance", *text);
   }
