@@ -120,6 +120,60 @@ TEST_F(CreditctlTest, ReusingAReferenceWithAnotherAmountFailsAndChangesNothing) 
   EXPECT_EQ(topupEntries(), 1);
 }
 
+TEST_F(CreditctlTest, AReusedReferenceNamesBothAmountsInTheTenantsCurrency) {
+  addAcme();
+  ASSERT_EQ(admin({"topup", "acme", "250", "--ref", "INV-1"}).exit_code, 0);
+  const CtlResult run = admin({"topup", "acme", "300", "--ref", "INV-1"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err,
+            "creditctl: reference INV-1 was already used for tenant acme with 250.000000 EUR; "
+            "this top-up is 300.000000 EUR\n");
+  EXPECT_EQ(db_.balance("acme"), 250'000'000);
+  EXPECT_EQ(db_.ledgerSum("acme"), 250'000'000);
+  EXPECT_EQ(topupEntries(), 1);
+}
+
+TEST_F(CreditctlTest, TopUpJsonWritesEveryAmountAsADecimalAndItsMicroUnitsAsStrings) {
+  addAcme();
+  const CtlResult first = admin({"topup", "acme", "12.34", "--ref", "inv-1", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const boost::json::object o = boost::json::parse(first.out).as_object();
+  EXPECT_EQ(o.at("tenant").as_string(), "acme");
+  EXPECT_EQ(o.at("currency").as_string(), "EUR");
+  EXPECT_EQ(o.at("reference").as_string(), "inv-1");
+  EXPECT_FALSE(o.at("replayed").as_bool());
+  EXPECT_EQ(o.at("amount").as_string(), "12.340000");
+  EXPECT_EQ(o.at("amount_micros").as_string(), "12340000");
+  EXPECT_EQ(o.at("balance").as_string(), "12.340000");
+  EXPECT_EQ(o.at("balance_micros").as_string(), "12340000");
+  EXPECT_TRUE(o.at("entry_id").is_int64());
+
+  const CtlResult again = admin({"topup", "acme", "12.34", "--ref", "inv-1", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const boost::json::object replayed = boost::json::parse(again.out).as_object();
+  EXPECT_TRUE(replayed.at("replayed").as_bool());
+  EXPECT_EQ(replayed.at("balance_micros").as_string(), "12340000");
+  EXPECT_EQ(db_.balance("acme"), 12'340'000);
+}
+
+TEST_F(CreditctlTest, TenantAddRefusesACodeThatIsNoActiveIso4217CurrencyWithExitTwo) {
+  // XYZ is no code at all; XAU is gold, XTS the testing code, BOV a fund, HRK withdrawn in 2023.
+  for (const std::string code : {"XYZ", "XAU", "XTS", "BOV", "HRK"}) {
+    const CtlResult run = admin({"tenant", "add", "acme", "--currency", code});
+    EXPECT_EQ(run.exit_code, 2) << code << ": " << run.err;
+    EXPECT_NE(run.err.find("--currency '" + code + "' is not an active ISO 4217 currency code"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out, "");
+  }
+  EXPECT_EQ(db_.count("tenant"), 0);
+  for (const std::string code : {"JPY", "IDR", "XOF", "ZWG"}) {
+    const CtlResult run = admin({"tenant", "add", "t-" + code, "--currency", code});
+    EXPECT_EQ(run.exit_code, 0) << code << ": " << run.err;
+  }
+  EXPECT_EQ(db_.count("tenant"), 4);
+}
+
 TEST_F(CreditctlTest, TopUpAmountsAreExactToTheMicroUnit) {
   addAcme();
   EXPECT_EQ(admin({"topup", "acme", "0.000001", "--ref", "a"}).exit_code, 0);
@@ -185,9 +239,11 @@ TEST_F(CreditctlTest, BalanceJsonShowsBalanceDebtSpendingTodayAndContact) {
   EXPECT_EQ(o.at("tenant").as_string(), "acme");
   EXPECT_EQ(o.at("currency").as_string(), "EUR");
   EXPECT_EQ(o.at("balance").as_string(), "-1.000000");
-  EXPECT_EQ(o.at("balance_micros").as_int64(), -1'000'000);
+  EXPECT_EQ(o.at("balance_micros").as_string(), "-1000000");
+  EXPECT_EQ(o.at("debt_micros").as_string(), "1000000");
   EXPECT_EQ(o.at("debt").as_string(), "1.000000");
   EXPECT_EQ(o.at("spent_today").as_string(), "11.000000");  // 7 + 5 - 5 refunded + 4
+  EXPECT_EQ(o.at("spent_today_micros").as_string(), "11000000");
   EXPECT_EQ(o.at("contact").as_string(), "billing@acme.example");
 
   const CtlResult text = admin({"balance", "acme"});
@@ -202,7 +258,7 @@ TEST_F(CreditctlTest, BalanceJsonOfAFreshTenantWithoutContactIsZeroAndNull) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const boost::json::object o = boost::json::parse(run.out).as_object();
   EXPECT_EQ(o.at("balance").as_string(), "0.000000");
-  EXPECT_EQ(o.at("balance_micros").as_int64(), 0);
+  EXPECT_EQ(o.at("balance_micros").as_string(), "0");
   EXPECT_EQ(o.at("debt").as_string(), "0.000000");
   EXPECT_EQ(o.at("spent_today").as_string(), "0.000000");
   EXPECT_TRUE(o.at("contact").is_null());
@@ -246,7 +302,7 @@ TEST_F(CreditctlTest, SqlLookingTenantIdsAndReferencesAreStoredAsData) {
   ASSERT_EQ(balance.exit_code, 0) << balance.err;
   const boost::json::object o = boost::json::parse(balance.out).as_object();
   EXPECT_EQ(o.at("tenant").as_string(), tenant);
-  EXPECT_EQ(o.at("balance_micros").as_int64(), 7'500'000);
+  EXPECT_EQ(o.at("balance_micros").as_string(), "7500000");
 
   {
     pqxx::nontransaction txn(db_.connection());

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -101,7 +102,7 @@ TEST_F(CreditctlReportsTest, LedgerListsEveryEntryOldestFirstWithExactAmounts) {
   const auto& debit = entries[1].as_object();
   EXPECT_EQ(debit.at("kind").as_string(), "debit");
   EXPECT_EQ(debit.at("amount").as_string(), "-1.234568");
-  EXPECT_EQ(debit.at("amount_micros").as_int64(), -1'234'568);
+  EXPECT_EQ(debit.at("amount_micros").as_string(), "-1234568");
   EXPECT_EQ(debit.at("balance_after").as_string(), "8.765432");
   EXPECT_EQ(debit.at("batch_id").as_string(), "b-1");
   const auto& refund = entries[2].as_object();
@@ -461,7 +462,8 @@ TEST_F(CreditctlQuoteTest, QuotePricesEachCampaignExactlyAndChangesNothing) {
   EXPECT_EQ(spring.at("reason").as_string(), "ok");
   EXPECT_EQ(spring.at("currency").as_string(), "EUR");
   EXPECT_EQ(spring.at("total").as_string(), "0.458400");  // 2 x 0.1365 + 3 x 0.0618
-  EXPECT_EQ(spring.at("total_micros").as_int64(), 2 * kEurGermanyMarketing + 3 * kEurMarketing);
+  EXPECT_EQ(spring.at("total_micros").as_string(),
+            std::to_string(2 * kEurGermanyMarketing + 3 * kEurMarketing));
   EXPECT_EQ(spring.at("available").as_string(), "10.000000");
   EXPECT_EQ(spring.at("recipients_total").as_int64(), 5);
   EXPECT_EQ(spring.at("recipients_affordable").as_int64(), 5);
@@ -492,6 +494,101 @@ TEST_F(CreditctlQuoteTest, QuotePricesEachCampaignExactlyAndChangesNothing) {
   EXPECT_TRUE(ghost.at("available").is_null());
 
   EXPECT_EQ(counts(), before);
+}
+
+// Every amount any --json report writes as a decimal ("12.340000") has its exact micro-units beside
+// it as a string ("12340000"), and no *_micros member anywhere is a JSON number: a reader that
+// turns numbers into doubles (JavaScript, jq) would round those above 2^53. Returns how many
+// amounts the document holds.
+int expectExactAmounts(const boost::json::value& value, const std::string& where) {
+  int amounts = 0;
+  if (value.is_array()) {
+    for (const auto& item : value.as_array()) amounts += expectExactAmounts(item, where);
+    return amounts;
+  }
+  if (!value.is_object()) return 0;
+  const boost::json::object& object = value.as_object();
+  for (const auto& member : object) {
+    const std::string key(member.key());
+    const boost::json::value& item = member.value();
+    if (key.ends_with("_micros")) {
+      EXPECT_TRUE(item.is_string() || item.is_null()) << where << ": " << key << " is " << item;
+      continue;
+    }
+    if (item.is_string()) {
+      const std::string text(item.as_string());
+      const auto dot = text.find('.');
+      const bool is_amount = dot != std::string::npos && text.size() - dot == 7 &&
+                             text.find_first_not_of("-0123456789.") == std::string::npos;
+      if (!is_amount) continue;
+      ++amounts;
+      const auto exact = object.find(key + "_micros");
+      if (exact == object.end() || !exact->value().is_string()) {
+        ADD_FAILURE() << where << ": " << key << " = " << text << " has no " << key
+                      << "_micros string beside it";
+        continue;
+      }
+      std::string digits = text.substr(0, dot) + text.substr(dot + 1);
+      const bool negative = digits.starts_with('-');
+      if (negative) digits.erase(0, 1);
+      digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
+      EXPECT_EQ(exact->value().as_string(), (negative ? "-" : "") + digits) << where << ": " << key;
+      continue;
+    }
+    amounts += expectExactAmounts(item, where + "." + key);
+  }
+  return amounts;
+}
+
+TEST_F(CreditctlQuoteTest, EveryJsonReportWritesEachAmountsMicroUnitsAsAStringBesideIt) {
+  // Something for every report: a top-up, a debit and its refund, a refusal (an event), a batch
+  // sent into the overdraft and one sent in part.
+  db_.topup("acme", 5'000'000, "inv-2");
+  decide(
+      "'acme', 'b-sent', 'c', 't', 'marketing', ARRAY['+4915110000001', '+4915110000002'],"
+      " ARRAY[1234567, 1]::bigint[], 'EUR', 'block', 0, NULL");
+  db_.exec(
+      "SELECT creditgate.settle_outcomes('acme', 'b-sent', ARRAY['+4915110000002'], "
+      "ARRAY[false])");
+  decide(
+      "'bistro', 'b-big', 'c', 't', 'marketing', ARRAY['+4915110000001'],"
+      " ARRAY[900000000]::bigint[], 'EUR', 'block', 0, NULL");
+  decide(
+      "'bistro', 'b-over', 'c', 't', 'marketing', ARRAY['+4915110000001'],"
+      " ARRAY[500000]::bigint[], 'EUR', 'flag', 1000000, NULL");
+  decide(
+      "'acme', 'b-part', 'c', 't', 'marketing', ARRAY['+4915110000001', '+4915110000002'],"
+      " ARRAY[13000000, 13000000]::bigint[], 'EUR', 'partial', 0, NULL");
+
+  const std::vector<std::vector<std::string>> reports = {
+      {"balance", "acme", "--json"},
+      {"balance", "bistro", "--json"},
+      {"topup", "acme", "1.5", "--ref", "inv-3", "--json"},
+      {"ledger", "acme", "--json"},
+      {"batches", "bistro", "--status", "blocked", "--json"},
+      {"batches", "bistro", "--status", "flagged", "--json"},
+      {"batches", "acme", "--status", "partial", "--json"},
+      {"events", "--json"},
+      {"rates", "show", "--at", "2025-07-01", "--json"},
+      {"limits", "--json"}};
+  for (const auto& args : reports) {
+    const CtlResult run = admin(args);
+    ASSERT_EQ(run.exit_code, 0) << args[0] << ": " << run.err;
+    const std::string where = args[0] + (args.size() > 1 ? " " + args[1] : "");
+    EXPECT_GT(expectExactAmounts(boost::json::parse(run.out), where), 0) << where << run.out;
+  }
+  const CtlResult quote = ctl(
+      {"quote", "--config", pluginConfig(db_.pluginDsn()), campaignFile(), "--json"}, std::nullopt);
+  ASSERT_EQ(quote.exit_code, 0) << quote.err;
+  EXPECT_GT(expectExactAmounts(boost::json::parse(quote.out), "quote"), 0) << quote.out;
+
+  // The event's payload: the amounts the gateway hands its host as numbers are strings here.
+  const CtlResult events = admin({"events", "--tenant", "bistro", "--json"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  const boost::json::object json = parsedObject(events.out);
+  const boost::json::object& payload = json.at("events").as_array().at(0).at("payload").as_object();
+  EXPECT_EQ(payload.at("price_micros").as_string(), "900000000");
+  EXPECT_EQ(payload.at("price").as_string(), "900.000000");
 }
 
 TEST_F(CreditctlQuoteTest, QuoteTextShowsDecisionTotalsAndTheBreakdownPerMarket) {

@@ -158,3 +158,48 @@ TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
 
 }  // namespace
 }  // namespace creditgate::testing
+
+namespace creditgate::testing {
+namespace {
+
+// The admin role reads every table and writes none directly: money, tenants and the top-up limits
+// change only through the admin functions (sql/006, sql/013).
+TEST_F(PluginRoleTest, AdminRoleWritesNoTableDirectlyAndChangesLimitsOnlyThroughTheirFunction) {
+  {
+    pqxx::nontransaction txn(db_.connection());
+    const auto writable = txn.exec(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'creditgate' AND c.relkind IN ('r', 'v', 'm', 'p', 'f') AND "
+        "has_table_privilege('creditgate_test_admin', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')");
+    for (const auto& row : writable) {
+      ADD_FAILURE() << "the admin role may write creditgate." << row[0].as<std::string>();
+    }
+    EXPECT_TRUE(txn.exec1("SELECT has_table_privilege('creditgate_test_admin', "
+                          "'creditgate.topup_limits', 'SELECT') AND "
+                          "has_table_privilege('creditgate_test_admin', 'creditgate.currency', "
+                          "'SELECT') AND has_function_privilege('creditgate_test_admin', "
+                          "'creditgate.set_topup_limits(bigint, bigint)', 'EXECUTE')")[0]
+                    .as<bool>());
+  }
+
+  const auto sqlstateAsAdmin = [this](const std::string& sql) {
+    pqxx::connection admin(db_.adminDsn());
+    pqxx::nontransaction admin_txn(admin);
+    try {
+      admin_txn.exec(sql);
+      return std::string();
+    } catch (const pqxx::insufficient_privilege&) {
+      return std::string("42501");  // libpqxx 6.4 leaves sqlstate() empty on this subclass
+    } catch (const pqxx::sql_error& e) {
+      return e.sqlstate();
+    }
+  };
+  EXPECT_EQ(sqlstateAsAdmin("UPDATE creditgate.topup_limits SET max_topup_micros = 1"), "42501");
+  EXPECT_EQ(sqlstateAsAdmin("INSERT INTO creditgate.currency VALUES ('XYZ', 2, 'Mine')"), "42501");
+  EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.set_topup_limits(1, 1)"), "42501");
+  EXPECT_EQ(sqlstateAsAdmin("SELECT creditgate.set_topup_limits(2000000, 3000000)"), "");
+  EXPECT_EQ(db_.queryInt("SELECT max_topup_micros FROM creditgate.topup_limits"), 2'000'000);
+}
+
+}  // namespace
+}  // namespace creditgate::testing

@@ -32,6 +32,8 @@ void tenantPricingCommand(const CommandLine& line, Database& database, std::ostr
 void ledgerCommand(const CommandLine& line, Database& database, std::ostream& out);
 void batchesCommand(const CommandLine& line, Database& database, std::ostream& out);
 void eventsCommand(const CommandLine& line, Database& database, std::ostream& out);
+void limitsCommand(const CommandLine& line, Database& database, std::ostream& out);
+void limitsSetCommand(const CommandLine& line, Database& database, std::ostream& out);
 // Connects with the plugin config's DSN, not `database`.
 void quoteCommand(const CommandLine& line, Database& database, std::ostream& out);
 

@@ -8,7 +8,7 @@
 
 #include "arguments.hpp"
 #include "commands.hpp"
-#include "decimal_micros.hpp"
+#include "report_fields.hpp"
 
 namespace creditgate::ctl {
 namespace {
@@ -29,16 +29,15 @@ constexpr const char* kBalance =
     "  FROM creditgate.tenant t WHERE t.tenant_id = $1";
 
 constexpr const char* kUnknownTenantState = "P0002";  // raised by creditgate.topup
-
-std::string money(std::int64_t micros, const std::string& currency) {
-  return formatMicros(micros) + " " + currency;
-}
+// Raised by creditgate.topup for an amount over the top-up limits (sql/013), with a message naming
+// the amount and the limit in the tenant's currency: a bad argument, exit 2.
+constexpr const char* kOverLimitState = "CGLIM";
 
 }  // namespace
 
 void topupCommand(const CommandLine& line, Database& database, std::ostream& out) {
-  constexpr const char* kUsage = "creditctl topup TENANT AMOUNT --ref REF [--note TEXT]";
-  line.allowOnly({"dsn", "ref", "note"});
+  constexpr const char* kUsage = "creditctl topup TENANT AMOUNT --ref REF [--note TEXT] [--json]";
+  line.allowOnly({"dsn", "ref", "note", "json"});
   line.expectWords(2, kUsage);
   const std::string& tenant = tenantIdArgument(line.words()[0]);
   const std::int64_t amount = positiveAmountArgument("AMOUNT", line.words()[1]);
@@ -53,11 +52,24 @@ void topupCommand(const CommandLine& line, Database& database, std::ostream& out
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() == kUnknownTenantState)
       throw CommandFailed("unknown tenant " + quoted(tenant));
+    if (e.sqlstate() == kOverLimitState) throw UsageError(databaseMessage(e));
     throw;  // e.g. the reference was used with another amount: the database's message says so
   }
   const pqxx::row row = result[0];
   const auto balance = row["balance_after_micros"].as<std::int64_t>();
   const auto currency = row["currency"].as<std::string>();
+  if (line.flag("json")) {
+    boost::json::object json;
+    json["tenant"] = tenant;
+    json["currency"] = currency;
+    json["reference"] = reference;
+    json["replayed"] = row["replayed"].as<bool>();
+    json["entry_id"] = row["entry_id"].as<std::int64_t>();
+    putMoney(json, "amount", amount);
+    putMoney(json, "balance", balance);
+    out << boost::json::serialize(json) << '\n';
+    return;
+  }
   if (row["replayed"].as<bool>()) {
     out << "top-up ref " << reference << " was already applied: balance "
         << money(balance, currency) << " (nothing changed)\n";
@@ -88,10 +100,9 @@ void balanceCommand(const CommandLine& line, Database& database, std::ostream& o
     boost::json::object json;
     json["tenant"] = tenant;
     json["currency"] = currency;
-    json["balance"] = formatMicros(balance);
-    json["balance_micros"] = balance;
-    json["debt"] = formatMicros(debt);
-    json["spent_today"] = formatMicros(spent_today);
+    putMoney(json, "balance", balance);
+    putMoney(json, "debt", debt);
+    putMoney(json, "spent_today", spent_today);
     json["contact"] = contact ? boost::json::value(*contact) : boost::json::value(nullptr);
     out << boost::json::serialize(json) << '\n';
     return;

@@ -58,13 +58,14 @@ boost::json::object quoteJson(const CampaignQuote& result) {
   json["detail"] = q.detail[0] == '\0' ? boost::json::value(nullptr) : boost::json::value(q.detail);
   json["currency"] =
       q.currency[0] == '\0' ? boost::json::value(nullptr) : boost::json::value(q.currency);
-  json["total"] = formatMicros(q.total_micros);
-  json["total_micros"] = q.total_micros;
+  putMoney(json, "total", q.total_micros);
   json["balance_known"] = q.balance_known;
-  json["available"] =
-      q.balance_known ? boost::json::value(formatMicros(q.available_micros)) : nullptr;
-  json["available_micros"] =
-      q.balance_known ? boost::json::value(q.available_micros) : boost::json::value(nullptr);
+  if (q.balance_known) {
+    putMoney(json, "available", q.available_micros);
+  } else {
+    json["available"] = nullptr;
+    json["available_micros"] = nullptr;
+  }
   json["recipients_total"] = q.recipients_total;
   json["recipients_affordable"] = q.recipients_affordable;
   boost::json::array lines;
@@ -73,10 +74,8 @@ boost::json::object quoteJson(const CampaignQuote& result) {
     item["market"] = line.market;
     item["category"] = line.category;
     item["recipients"] = line.recipients;
-    item["unit_price"] = formatMicros(line.unit_price_micros);
-    item["unit_price_micros"] = line.unit_price_micros;
-    item["amount"] = formatMicros(line.amount_micros);
-    item["amount_micros"] = line.amount_micros;
+    putMoney(item, "unit_price", line.unit_price_micros);
+    putMoney(item, "amount", line.amount_micros);
     lines.push_back(std::move(item));
   }
   json["lines"] = std::move(lines);

@@ -23,6 +23,7 @@
 #include "meta_pricing_csv.hpp"
 #include "pg_array.hpp"
 #include "quoted_text.hpp"
+#include "report_fields.hpp"
 
 namespace creditgate::ctl {
 namespace {
@@ -182,8 +183,12 @@ void ratesShowCommand(const CommandLine& line, Database& database, std::ostream&
         json_market["market"] = market;
         for (Category category : kAllCategories) {
           const auto& rate = rates[static_cast<std::size_t>(category)];
-          json_market[categoryName(category)] =
-              rate ? boost::json::value(formatMicros(*rate)) : boost::json::value(nullptr);
+          if (rate) {
+            putMoney(json_market, categoryName(category), *rate);
+          } else {  // n/a: no rate, never 0
+            json_market[categoryName(category)] = nullptr;
+            json_market[std::string(categoryName(category)) + "_micros"] = nullptr;
+          }
         }
         json_rates.push_back(std::move(json_market));
       }

@@ -61,10 +61,20 @@ constexpr const char* kBatches =
     "         ORDER BY b.decided_at DESC, b.batch_id DESC LIMIT $3) b"
     " ORDER BY decided_at, batch_id";
 
+// payload_exact: the payload with each number whose key ends in _micros as a string of its exact
+// digits (a refused price is numeric and may not even fit in int64), for --json; payload as stored
+// for the text table.
 constexpr const char* kEvents =
     "SELECT event_id, tenant_id, type, " UTC_TIME("created_at") " AS created, attempts,"
     "       " UTC_TIME("sent_at") " AS sent, " UTC_TIME("available_at") " AS next_attempt,"
-    "       last_error, payload::text AS payload, matching"
+    "       last_error, payload::text AS payload,"
+    "       CASE WHEN jsonb_typeof(payload) = 'object' THEN"
+    "         (SELECT coalesce(jsonb_object_agg(p.key,"
+    "                   CASE WHEN right(p.key, 7) = '_micros' AND jsonb_typeof(p.value) = 'number'"
+    "                        THEN to_jsonb(p.value #>> '{}') ELSE p.value END), '{}')"
+    "            FROM jsonb_each(payload) p)"
+    "         ELSE payload END::text AS payload_exact,"
+    "       matching"
     "  FROM (SELECT e.*, count(*) OVER () AS matching FROM creditgate.outbox_event e"
     "         WHERE ($1::text IS NULL OR e.tenant_id = $1) AND (NOT $2 OR e.sent_at IS NULL)"
     "         ORDER BY e.event_id DESC LIMIT $3) e"
@@ -113,10 +123,22 @@ std::string sinceText(const Window& window) {
   return window.since ? " since " + *window.since : std::string();
 }
 
-// Amounts as both exact decimal text and integer micro-units.
-void putMoney(boost::json::object& json, const std::string& name, std::int64_t micros) {
-  json[name] = formatMicros(micros);
-  json[name + "_micros"] = micros;
+// An event's payload for --json (payload_exact): beside each X_micros amount, X as its exact
+// decimal, as every report writes amounts.
+boost::json::value eventPayload(const char* payload_exact) {
+  boost::json::value payload = boost::json::parse(payload_exact);
+  if (!payload.is_object()) return payload;
+  boost::json::object amounts;
+  for (const auto& member : payload.as_object()) {
+    const std::string_view key = member.key();
+    if (!key.ends_with("_micros") || !member.value().is_string()) continue;
+    const std::string_view name = key.substr(0, key.size() - 7);
+    if (!payload.as_object().contains(name)) {
+      putMoneyText(amounts, name, member.value().as_string());
+    }
+  }
+  for (const auto& amount : amounts) payload.as_object()[amount.key()] = amount.value();
+  return payload;
 }
 
 // --- ledger ---
@@ -176,9 +198,9 @@ void printRefusals(const pqxx::result& rows, const std::string& tenant, const st
       item["reason"] = row["reason"].c_str();
       item["policy"] = row["policy"].c_str();
       // Price and shortfall are numeric: a refused price may not fit in int64 micro-units.
-      item["price"] = microsText(row["price_micros"].c_str());
+      putMoneyText(item, "price", row["price_micros"].c_str());
       putMoney(item, "balance", row["balance_micros"].as<std::int64_t>());
-      item["shortfall"] = microsText(row["shortfall_micros"].c_str());
+      putMoneyText(item, "shortfall", row["shortfall_micros"].c_str());
       list.push_back(std::move(item));
     }
     boost::json::object json;
@@ -370,7 +392,7 @@ void eventsCommand(const CommandLine& line, Database& database, std::ostream& ou
       event["next_attempt"] =
           row["sent"].is_null() ? jsonText(row["next_attempt"]) : boost::json::value(nullptr);
       event["last_error"] = jsonText(row["last_error"]);
-      event["payload"] = boost::json::parse(row["payload"].c_str());
+      event["payload"] = eventPayload(row["payload_exact"].c_str());
       events.push_back(std::move(event));
     }
     boost::json::object json;

@@ -15,8 +15,9 @@ constexpr const char* kAddTenant = "SELECT creditgate.add_tenant($1, $2, $3)";
 constexpr const char* kSetContacts = "SELECT creditgate.set_tenant_contacts($1, $2::text[])";
 constexpr const char* kSetPricing = "SELECT creditgate.set_tenant_pricing($1, $2, $3)";
 
-constexpr const char* kUnknownTenantState = "P0002";   // raised by the set_tenant_* functions
-constexpr const char* kForeignKeyViolation = "23503";  // home_market names no market
+constexpr const char* kUnknownTenantState = "P0002";    // raised by the set_tenant_* functions
+constexpr const char* kForeignKeyViolation = "23503";   // home_market names no market
+constexpr const char* kUnknownCurrencyState = "CGCUR";  // add_tenant: not in creditgate.currency
 
 }  // namespace
 
@@ -29,12 +30,23 @@ void tenantAddCommand(const CommandLine& line, Database& database, std::ostream&
   if (contact) contactArgument(*contact);
 
   // Another currency for an existing tenant is refused by the database (23505), with a message
-  // naming the currency it has; main.cpp reports it as is.
+  // naming the currency it has; main.cpp reports it as is. Whether a well-formed code is an active
+  // ISO 4217 currency is the database's to say (creditgate.currency, sql/013), so every admin's
+  // creditctl agrees with it.
   pqxx::nontransaction txn(database.connection());
-  const std::string outcome =
-      txn.exec_params1(kAddTenant, tenant, currency,
-                       contact ? contact->c_str() : static_cast<const char*>(nullptr))[0]
-          .as<std::string>();
+  std::string outcome;
+  try {
+    outcome = txn.exec_params1(kAddTenant, tenant, currency,
+                               contact ? contact->c_str() : static_cast<const char*>(nullptr))[0]
+                  .as<std::string>();
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == kUnknownCurrencyState) {
+      throw UsageError("--currency " + quoted(currency) +
+                       " is not an active ISO 4217 currency code (see "
+                       "data/iso4217_currencies_2025.csv or the table creditgate.currency)");
+    }
+    throw;
+  }
   if (outcome == "created") {
     out << "tenant " << tenant << " created (" << currency << ")\n";
   } else {

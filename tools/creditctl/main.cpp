@@ -1,6 +1,7 @@
 // creditctl: the admin CLI. Finds the command, runs it, and turns what went wrong into an exit
 // code: 0 ok, 1 the operation failed (unknown tenant, refused by the database),
-//   2 usage or bad argument, 3 the database cannot be reached.
+//   2 usage or bad argument (also one only the database can judge: an amount over the top-up
+//   limits, a currency that is not ISO 4217's), 3 the database cannot be reached.
 // Messages never contain the DSN: it holds a password.
 #include <cstdlib>
 #include <iostream>
@@ -35,7 +36,7 @@ const std::vector<Command> kCommands = {
     {{"tenant", "add"},
      "creditctl tenant add ID --currency CUR [--contact TEXT]\n"
      "    Adds a tenant with a zero balance; adding it again with the same currency\n"
-     "    changes nothing.\n",
+     "    changes nothing. CUR must be an active ISO 4217 code (exit 2 otherwise).\n",
      tenantAddCommand},
     {{"tenant", "contacts"},
      "creditctl tenant contacts TENANT CONTACT...\n"
@@ -49,10 +50,22 @@ const std::vector<Command> kCommands = {
      "    market name as in rates show; an unknown market is refused, exit 1).\n",
      tenantPricingCommand},
     {{"topup"},
-     "creditctl topup TENANT AMOUNT --ref REF [--note TEXT]\n"
+     "creditctl topup TENANT AMOUNT --ref REF [--note TEXT] [--json]\n"
      "    Adds AMOUNT (an exact decimal in the tenant's currency, e.g. 12.5) to the\n"
-     "    balance; the same REF again changes nothing.\n",
+     "    balance; the same REF again changes nothing. An amount over the top-up limits\n"
+     "    (creditctl limits) is refused (exit 2).\n",
      topupCommand},
+    // Before {"limits"}: the first command whose whole name the words spell is the one run.
+    {{"limits", "set"},
+     "creditctl limits set [--max-topup AMOUNT] [--max-balance AMOUNT] [--json]\n"
+     "    Changes the largest top-up and the largest balance a top-up may reach (exact\n"
+     "    decimals in each tenant's own currency; the balance limit at most\n"
+     "    9007199254.740991, and not below the top-up limit).\n",
+     limitsSetCommand},
+    {{"limits"},
+     "creditctl limits [--json]\n"
+     "    The top-up limits every admin's top-ups are held to, and who changed them last.\n",
+     limitsCommand},
     {{"balance"},
      "creditctl balance TENANT [--json]\n"
      "    Shows the balance, debt (overdraft), spending since midnight UTC and the contact.\n",

@@ -41,6 +41,16 @@ std::string money(std::int64_t micros, std::string_view currency) {
   return formatMicros(micros) + " " + std::string(currency);
 }
 
+void putMoney(boost::json::object& json, std::string_view name, std::int64_t micros) {
+  json[name] = formatMicros(micros);
+  json[std::string(name) + "_micros"] = std::to_string(micros);
+}
+
+void putMoneyText(boost::json::object& json, std::string_view name, std::string_view integer) {
+  json[name] = microsText(integer);  // checks that `integer` is a whole number
+  json[std::string(name) + "_micros"] = integer;
+}
+
 std::string truncationNotice(std::size_t shown, std::int64_t matching, std::string_view noun) {
   return "showing the newest " + std::to_string(shown) + " of " + std::to_string(matching) + " " +
          std::string(noun) + " (--limit N shows more)";

@@ -2,6 +2,7 @@
 // untrusted text made printable for a terminal (JSON gets it as is), NULL as "-" or null.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <string>
@@ -27,6 +28,13 @@ boost::json::value jsonText(const pqxx::field& field);
 
 // "12.500000 EUR"
 std::string money(std::int64_t micros, std::string_view currency);
+
+// An amount in a --json report: `name` as the exact decimal ("12.340000") and `name`_micros as the
+// integer micro-units in a string ("12340000"), never a JSON number: readers that turn numbers into
+// doubles (JavaScript, jq) round integers above 2^53.
+void putMoney(boost::json::object& json, std::string_view name, std::int64_t micros);
+// The same from a numeric column's text (microsText's input): amounts that may not fit in int64.
+void putMoneyText(boost::json::object& json, std::string_view name, std::string_view integer);
 
 // The line a report prints when it shows fewer rows than match: "showing the newest 100 of 250
 // entries (--limit N shows more)".
