@@ -74,8 +74,10 @@ int OutboxRelay::deliverDue() {
       ledger_.markEventFailed(relay_id_, event.event_id, "the host's notifier refused it",
                               static_cast<int>(backoff), deadline());
     }
+  } catch (const LedgerError&) {
+    // The events stay in the outbox; leases expire and the next round tries again. The ledger's
+    // failure is counted and logged once per outage (LedgerOutageLog), not once per round.
   } catch (const std::exception& e) {
-    // The events stay in the outbox; leases expire and the next round tries again.
     services_.log(api::LogLevel::warning, std::string("creditgate: outbox relay: ") + e.what());
   }
   return delivered;

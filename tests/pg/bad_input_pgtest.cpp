@@ -117,3 +117,67 @@ TEST_F(BadAmountTest, SqlLookingBatchIdIsStoredAsDataAndTablesStayIntact) {
 
 }  // namespace
 }  // namespace creditgate::testing
+
+namespace creditgate::testing {
+namespace {
+
+// report() checks its input exactly as decide() does (issue 11, item 4): an id with a trailing NUL
+// used to be truncated by the driver and settle the real batch, and a recipient with a NUL came
+// back as internal_error carrying PostgreSQL's own error text.
+class BadReportTest : public GateTest {
+ protected:
+  void SetUp() override {
+    GateTest::SetUp();
+    db_.addTenant("acme", "EUR", 10'000'000);
+    startGate(kBlockPolicy);
+    ASSERT_EQ(decide(batch("acme", "b1", germanNumbers(2))).decision, api::Decision::allow);
+  }
+  api::Settlement report(std::string_view tenant, std::string_view batch_id,
+                         std::string_view recipient) {
+    const api::RecipientOutcome outcome[] = {{recipient, api::Delivery::failed}};
+    return gate_->report({tenant, batch_id, outcome});
+  }
+};
+
+TEST_F(BadReportTest, ANulByteInAnyFieldIsRefusedNamingTheFieldAndSettlesNothing) {
+  using namespace std::string_view_literals;
+  const auto before = databaseState(db_);
+  const std::string good = germanNumbers(1)[0];
+  const std::string nul_recipient = good + std::string(1, '\0');
+  struct Case {
+    std::string_view tenant, batch_id, recipient;
+    api::Reason reason;
+    const char* field;
+  } cases[] = {
+      {"acme\0"sv, "b1", good, api::Reason::invalid_tenant_id, "tenant_id"},
+      {"acme", "b1\0"sv, good, api::Reason::invalid_batch_id, "batch_id"},
+      {"acme", "b1", nul_recipient, api::Reason::invalid_outcome, "outcomes[0].recipient"},
+      {"acme", "b1", "4915110000000", api::Reason::invalid_outcome, "outcomes[0].recipient"},
+  };
+  for (const Case& c : cases) {
+    const api::Settlement s = report(c.tenant, c.batch_id, c.recipient);
+    EXPECT_FALSE(s.ok) << c.field;
+    EXPECT_EQ(s.reason, c.reason) << c.field << ": " << api::reasonCode(s.reason) << " "
+                                  << s.detail;
+    EXPECT_TRUE(std::string(s.detail).starts_with(c.field)) << s.detail;
+    EXPECT_EQ(std::string(s.detail).find("ERROR"), std::string::npos) << s.detail;
+    EXPECT_EQ(std::string(s.detail).find("invalid byte sequence"), std::string::npos) << s.detail;
+  }
+  EXPECT_EQ(databaseState(db_), before);
+  EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.recipient_outcome"), 0);
+}
+
+TEST_F(BadReportTest, ARefusalByTheDatabaseNeverShowsItsTextToTheHost) {
+  // A batch the plugin thinks valid but the database refuses: here, the ledger function is gone.
+  db_.exec(
+      "REVOKE EXECUTE ON FUNCTION creditgate.settle_outcomes(text, text, text[], boolean[]) "
+      "FROM creditgate_plugin");
+  const api::Settlement s = report("acme", "b1", germanNumbers(1)[0]);
+  EXPECT_FALSE(s.ok);
+  EXPECT_EQ(s.reason, api::Reason::internal_error);
+  EXPECT_STREQ(s.detail, "internal error; see the gateway log");
+  EXPECT_TRUE(host_.logged("permission denied"));  // the whole story is in the log
+}
+
+}  // namespace
+}  // namespace creditgate::testing

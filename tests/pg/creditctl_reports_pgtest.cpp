@@ -15,6 +15,7 @@
 
 #include "creditctl_runner.hpp"
 #include "fake_host.hpp"
+#include "gate_factory.hpp"
 #include "test_database.hpp"
 
 namespace creditgate::testing {
@@ -631,6 +632,47 @@ TEST_F(CreditctlQuoteTest, QuoteRefusesBadFilesWithExitTwoAndAnUnreachableDataba
       ctl({"quote", "--config", pluginConfig(kUnreachableDsn), campaigns}, std::nullopt);
   EXPECT_EQ(unreachable.exit_code, 3) << unreachable.err;
   EXPECT_THAT(unreachable.err, HasSubstr("cannot reach the database"));
+}
+
+}  // namespace
+}  // namespace creditgate::testing
+
+namespace creditgate::testing {
+namespace {
+
+// creditctl quote on the gateway's own config, while the gateway runs (issue 11, item 15): the
+// admin tool never listens on the gateway's metrics port and never opens its journal.
+TEST_F(CreditctlQuoteTest, QuoteRunsBesideARunningGatewayWithoutItsPortOrItsJournal) {
+  const std::string journal = writeTempFile("gateway.journal", "").string();
+  // The gateway: listening on a port of its own choosing, holding its journal.
+  const std::string base =
+      pluginConfigJson(db_.pluginDsn(), R"({"on_insufficient_credit": "block"})", 1000,
+                       R"("failure": {"journal_path": ")" + journal + R"("})");
+  std::string gateway_config = base;
+  const std::string no_listener = R"("listen": "")";
+  ASSERT_NE(gateway_config.find(no_listener), std::string::npos) << gateway_config;
+  gateway_config.replace(gateway_config.find(no_listener), no_listener.size(),
+                         R"("listen": "127.0.0.1:0")");
+  FakeHost gateway_host;
+  std::string error;
+  const auto gateway =
+      createGate(writeTempFile("gateway.json", gateway_config).string(), gateway_host, error);
+  ASSERT_TRUE(gateway) << error;
+  const int port = static_cast<CreditGatePlugin&>(*gateway).metricsPort();
+  ASSERT_GT(port, 0);
+
+  // The admin quotes with that very config: same port, same journal.
+  std::string same = base;
+  same.replace(same.find(no_listener), no_listener.size(),
+               R"("listen": "127.0.0.1:)" + std::to_string(port) + "\"");
+  const CtlResult run =
+      ctl({"quote", "--config", writeTempFile("same.json", same).string(), campaignFile()},
+          std::nullopt);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, Not(HasSubstr("listen")));
+  EXPECT_THAT(run.err, Not(HasSubstr("journal")));
+  EXPECT_THAT(run.out, HasSubstr("campaign spring (tenant acme"));
+  EXPECT_EQ(static_cast<CreditGatePlugin&>(*gateway).metricsPort(), port);  // still the gateway's
 }
 
 }  // namespace

@@ -194,3 +194,48 @@ TEST_F(OutageTest, GatewayKilledMidOutageReplaysItsJournalOnRestart) {
 
 }  // namespace
 }  // namespace creditgate::testing
+
+namespace creditgate::testing {
+namespace {
+
+// Admins toggle the failure policy: a reload from block to allow_flagged is in force for the very
+// next decision of an outage already under way (issue 11, item 6: it used to answer ok and keep
+// blocking, the journal being built only at start).
+TEST_F(OutageTest, SwitchingToAllowFlaggedDuringAnOutageTakesEffectAtOnce) {
+  db_.addTenant("acme", "EUR", 1'000'000'000);
+  startBehindProxy(R"(, "ledger_unavailable_cap": "100")");
+  ASSERT_EQ(decide(batch("acme", "warm", germanNumbers(1))).decision, api::Decision::allow);
+  proxy_->setMode(TcpProxy::Mode::refuse);
+  EXPECT_EQ(decide(batch("acme", "b1", germanNumbers(1))).decision, api::Decision::block);
+
+  std::string text;
+  {
+    std::ifstream in(config_path_);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string from = R"("ledger_unavailable_cap": "100")";
+  text.replace(text.find(from), from.size(),
+               from + R"(, "on_ledger_unavailable": "allow_flagged")");
+  std::ofstream(config_path_, std::ios::trunc) << text;
+  const api::ReloadResult reloaded = gate_->reload();
+  ASSERT_TRUE(reloaded.ok) << reloaded.detail;
+  EXPECT_FALSE(reloaded.restart_required);
+
+  const api::Verdict v = decide(batch("acme", "b2", germanNumbers(1)));
+  EXPECT_EQ(v.decision, api::Decision::allow_flagged)
+      << api::reasonCode(v.reason) << " " << v.detail;
+  EXPECT_EQ(v.reason, api::Reason::ledger_unavailable);
+  proxy_->setMode(TcpProxy::Mode::forward);
+  for (int i = 0; i < 50 && db_.queryInt("SELECT count(*) FROM creditgate.batch WHERE batch_id = "
+                                         "'b2'") == 0;
+       ++i) {
+    plugin().replayJournalNow();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.batch WHERE batch_id = 'b2' AND "
+                         "decision = 'allow_flagged' AND reason = 'ledger_unavailable'"),
+            1);
+}
+
+}  // namespace
+}  // namespace creditgate::testing

@@ -50,14 +50,19 @@ constexpr const char* kRefusals =
     " ORDER BY refusal_id";
 
 // Allowed batches with one decision ($4); held = the recipients a partial batch did not send.
+// $4: the decision listed (allow_flagged, allow_partial), or 'voided': the batches whose debit was
+// given back because their decision stayed in doubt (time: when it was voided).
 constexpr const char* kBatches =
-    "SELECT batch_id, " UTC_TIME("decided_at") " AS time, campaign_id, category,"
+    "SELECT batch_id, " UTC_TIME("CASE WHEN $4 = 'voided' THEN voided_at ELSE decided_at END")
+    " AS time, campaign_id, category,"
     "       cardinality(recipients) AS recipients_total, recipients_allowed,"
     "       (SELECT count(*) FROM creditgate.held_recipient h"
     "         WHERE h.tenant_id = b.tenant_id AND h.batch_id = b.batch_id) AS held,"
     "       charged_micros, balance_after_micros, reason, policy, matching"
     "  FROM (SELECT b.*, count(*) OVER () AS matching FROM creditgate.batch b"
-    "         WHERE b.tenant_id = $1 AND b.decision = $4 AND " SINCE("b.decided_at")
+    "         WHERE b.tenant_id = $1 AND " SINCE("b.decided_at")
+    "           AND CASE WHEN $4 = 'voided' THEN b.voided_at IS NOT NULL"
+    "                    ELSE b.decision = $4 AND b.voided_at IS NULL END"
     "         ORDER BY b.decided_at DESC, b.batch_id DESC LIMIT $3) b"
     " ORDER BY decided_at, batch_id";
 
@@ -173,13 +178,24 @@ void printLedger(const pqxx::result& rows, const std::string& tenant, const std:
 
 // --- batches ---
 
-enum class BatchStatus { blocked, flagged, partial };
+enum class BatchStatus { blocked, flagged, partial, voided };
 
 BatchStatus statusArgument(const std::string& text) {
   if (text == "blocked") return BatchStatus::blocked;
   if (text == "flagged") return BatchStatus::flagged;
   if (text == "partial") return BatchStatus::partial;
-  throw UsageError("--status " + quoted(text) + " must be blocked, flagged or partial");
+  if (text == "voided") return BatchStatus::voided;
+  throw UsageError("--status " + quoted(text) + " must be blocked, flagged, partial or voided");
+}
+
+const char* statusName(BatchStatus status) {
+  switch (status) {
+    case BatchStatus::blocked: return "blocked";
+    case BatchStatus::flagged: return "flagged";
+    case BatchStatus::partial: return "partial";
+    case BatchStatus::voided: return "voided";
+  }
+  return "flagged";
 }
 
 void printRefusals(const pqxx::result& rows, const std::string& tenant, const std::string& currency,
@@ -263,14 +279,19 @@ void printAllowed(const pqxx::result& rows, BatchStatus status, const std::strin
     boost::json::object json;
     json["tenant"] = tenant;
     json["currency"] = currency;
-    json["status"] = partial ? "partial" : "flagged";
+    json["status"] = statusName(status);
     putWindow(json, window, rows.size(), matching);
     json["batches"] = std::move(list);
     out << boost::json::serialize(json) << '\n';
     return;
   }
-  out << (partial ? "partially sent" : "flagged (overdraft)") << " batches of " << tenant << " ("
-      << currency << ")" << sinceText(window) << ": " << matching << '\n';
+  const char* title =
+      partial ? "partially sent"
+      : status == BatchStatus::voided
+          ? "voided (decided while the gateway lost the answer; no host was told to send)"
+          : "flagged (sent into the overdraft, or unverified during an outage)";
+  out << title << " batches of " << tenant << " (" << currency << ")" << sinceText(window) << ": "
+      << matching << '\n';
   if (static_cast<std::int64_t>(rows.size()) < matching) {
     out << truncationNotice(rows.size(), matching, "batches") << '\n';
   }
@@ -283,8 +304,9 @@ void printAllowed(const pqxx::result& rows, BatchStatus status, const std::strin
   } else {
     columns.push_back({"RECIPIENTS", Align::right});
   }
-  columns.push_back({"CHARGED", Align::right});
+  columns.push_back({status == BatchStatus::voided ? "GIVEN BACK" : "CHARGED", Align::right});
   columns.push_back({"BALANCE AFTER", Align::right});
+  if (!partial) columns.push_back({"REASON"});
   TextTable table(std::move(columns));
   for (const auto& row : rows) {
     std::vector<std::string> cells = {cellText(row["batch_id"]), shortTime(row["time"].c_str()),
@@ -298,6 +320,7 @@ void printAllowed(const pqxx::result& rows, BatchStatus status, const std::strin
     }
     cells.push_back(formatMicros(row["charged_micros"].as<std::int64_t>()));
     cells.push_back(formatMicros(row["balance_after_micros"].as<std::int64_t>()));
+    if (!partial) cells.push_back(row["reason"].c_str());
     table.addRow(std::move(cells));
   }
   table.print(out);
@@ -343,9 +366,10 @@ void ledgerCommand(const CommandLine& line, Database& database, std::ostream& ou
 
 void batchesCommand(const CommandLine& line, Database& database, std::ostream& out) {
   line.allowOnly({"dsn", "status", "since", "limit", "json"});
-  line.expectWords(1,
-                   "creditctl batches TENANT --status blocked|flagged|partial [--since DATE] "
-                   "[--limit N] [--json]");
+  line.expectWords(
+      1,
+      "creditctl batches TENANT --status blocked|flagged|partial|voided [--since DATE] "
+      "[--limit N] [--json]");
   const std::string& tenant = tenantIdArgument(line.words()[0]);
   const BatchStatus status = statusArgument(line.requiredOption("status"));
   const Window window = windowArguments(line);
@@ -358,7 +382,9 @@ void batchesCommand(const CommandLine& line, Database& database, std::ostream& o
     printRefusals(rows, tenant, currency, window, line.flag("json"), out);
     return;
   }
-  const char* decision = status == BatchStatus::flagged ? "allow_flagged" : "allow_partial";
+  const char* decision = status == BatchStatus::flagged   ? "allow_flagged"
+                         : status == BatchStatus::partial ? "allow_partial"
+                                                          : "voided";
   const pqxx::result rows =
       txn.exec_params(kBatches, tenant, nullable(window.since), window.limit, decision);
   printAllowed(rows, status, tenant, currency, window, line.flag("json"), out);
