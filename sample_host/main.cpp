@@ -22,7 +22,9 @@
 #include "gateway_config.hpp"
 #include "host_services.hpp"
 #include "json_file.hpp"
-#include "outreach.hpp"
+#include "one_shot_mode.hpp"
+#include "outreach_run.hpp"
+#include "shutdown.hpp"
 
 namespace {
 namespace api = creditgate::api;
@@ -32,6 +34,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;         // bad command line, gateway.json or campaign file
 constexpr int kExitPluginLoad = 3;    // the plugin would not load, or is not binary compatible
 constexpr int kExitInternalError = 4; // the plugin answered internal_error at least once
+constexpr int kExitReportsNotAccepted = 5;  // outcomes the plugin never accepted (printed as errors)
 
 constexpr std::string_view kUsage =
     "usage: sample_gateway --config GATEWAY.json CAMPAIGN.json [CAMPAIGN.json...]\n"
@@ -48,7 +51,8 @@ constexpr std::string_view kUsage =
     "  notifications_file        JSON lines file for plugin notifications (default: stderr)\n"
     "\n"
     "exit status: 0 done (blocked batches included), 2 usage or input error,\n"
-    "             3 plugin load or ABI failure, 4 the plugin reported internal_error\n";
+    "             3 plugin load or ABI failure, 4 the plugin reported internal_error,\n"
+    "             5 reports the plugin never accepted (each printed as an error)\n";
 
 class UsageError : public std::runtime_error {
  public:
@@ -92,38 +96,6 @@ std::vector<Campaign> loadCampaigns(const std::vector<std::filesystem::path>& fi
   return campaigns;
 }
 
-// One write per line so that batch lines never interleave with each other or with the log.
-void printLine(const std::string& line) {
-  std::string text = line + "\n";
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-}
-
-// Sender threads take batches from one shared queue (an index into the plan) until it is empty.
-TenantTotals sendAll(api::CreditGate& gate, const std::vector<OutreachBatch>& batches,
-                     const GatewayConfig& config) {
-  DeliverySimulation delivery(config.delivery_failure_percent);
-  BatchColumns columns = fitColumns(batches);
-  TenantTotals totals;
-  std::mutex totals_mutex;  // guards totals and stdout
-  std::atomic<std::size_t> next{0};
-  auto sender = [&] {
-    for (std::size_t i = next++; i < batches.size(); i = next++) {
-      BatchResult result = sendBatch(gate, batches[i], delivery);
-      std::string line = formatBatchLine(result, columns);
-      std::lock_guard lock(totals_mutex);
-      printLine(line);
-      totals.add(result);
-    }
-  };
-  {
-    std::vector<std::jthread> senders;
-    std::size_t count = std::min<std::size_t>(config.sender_threads, batches.size());
-    for (std::size_t t = 0; t < count; ++t) senders.emplace_back(sender);
-  }  // joined here
-  return totals;
-}
-
 int run(const CommandLine& command) {
   GatewayConfig config;
   std::vector<Campaign> campaigns;
@@ -147,10 +119,14 @@ int run(const CommandLine& command) {
     return kExitPluginLoad;
   }
 
-  TenantTotals totals = sendAll(*gate, batches, config);
-  std::string summary = "\n" + totals.summaryText();
+  Shutdown shutdown;
+  OutreachRun run(*gate, config, shutdown, fitColumns(batches), OutreachRun::BatchLines::every);
+  sendOnce(run, batches, config.sender_threads, shutdown);
+  OutreachRun::End end = run.finish();
+  std::string summary = "\n" + run.tenantSummary();
   std::fwrite(summary.data(), 1, summary.size(), stdout);
-  return totals.sawInternalError() ? kExitInternalError : kExitOk;
+  if (end.reports_not_accepted > 0) return kExitReportsNotAccepted;
+  return end.internal_error ? kExitInternalError : kExitOk;
 }
 
 }  // namespace
