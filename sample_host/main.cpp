@@ -25,6 +25,7 @@
 #include "one_shot_mode.hpp"
 #include "outreach_run.hpp"
 #include "shutdown.hpp"
+#include "stop_signals.hpp"
 
 namespace {
 namespace api = creditgate::api;
@@ -52,7 +53,11 @@ constexpr std::string_view kUsage =
     "\n"
     "exit status: 0 done (blocked batches included), 2 usage or input error,\n"
     "             3 plugin load or ABI failure, 4 the plugin reported internal_error,\n"
-    "             5 reports the plugin never accepted (each printed as an error)\n";
+    "             5 reports the plugin never accepted (each printed as an error),\n"
+    "             128+N stopped by signal N before every batch was sent, or a second signal N\n"
+    "\n"
+    "The first SIGINT or SIGTERM stops gracefully (no new batch; batches in flight and refused\n"
+    "reports are finished; the summary printed); a second one exits at once.\n";
 
 class UsageError : public std::runtime_error {
  public:
@@ -96,6 +101,20 @@ std::vector<Campaign> loadCampaigns(const std::vector<std::filesystem::path>& fi
   return campaigns;
 }
 
+// `interrupted_by`: the signal that stopped the run before every batch was sent, or 0.
+int exitStatus(const OutreachRun::End& end, int interrupted_by) {
+  if (end.reports_not_accepted > 0) return kExitReportsNotAccepted;  // money owed: said first
+  if (interrupted_by != 0) return 128 + interrupted_by;
+  return end.internal_error ? kExitInternalError : kExitOk;
+}
+
+// Detaches the run from the stop signals before the run is destroyed, however the scope ends.
+struct AttachedRun {
+  AttachedRun(StopSignals& signals, OutreachRun& run) : signals(signals) { signals.attach(&run); }
+  ~AttachedRun() { signals.attach(nullptr); }
+  StopSignals& signals;
+};
+
 int run(const CommandLine& command) {
   GatewayConfig config;
   std::vector<Campaign> campaigns;
@@ -108,6 +127,8 @@ int run(const CommandLine& command) {
   }
   std::vector<OutreachBatch> batches = planBatches(campaigns, config.batch_size);
 
+  Shutdown shutdown;
+  StopSignals signals(shutdown);  // from here on, a signal stops the gateway gracefully
   // Declared before the gate: the plugin may call the services until the gate is destroyed.
   GatewayServices services(config.notifications_file);
   std::string plugin_config = config.plugin_config.string();
@@ -119,19 +140,19 @@ int run(const CommandLine& command) {
     return kExitPluginLoad;
   }
 
-  Shutdown shutdown;
   OutreachRun run(*gate, config, shutdown, fitColumns(batches), OutreachRun::BatchLines::every);
-  sendOnce(run, batches, config.sender_threads, shutdown);
+  AttachedRun attached(signals, run);
+  std::size_t sent = sendOnce(run, batches, config.sender_threads, shutdown);
   OutreachRun::End end = run.finish();
   std::string summary = "\n" + run.tenantSummary();
   std::fwrite(summary.data(), 1, summary.size(), stdout);
-  if (end.reports_not_accepted > 0) return kExitReportsNotAccepted;
-  return end.internal_error ? kExitInternalError : kExitOk;
+  return exitStatus(end, sent < batches.size() ? signals.firstSignal() : 0);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  StopSignals::block();  // before any thread exists, the plugin's included
   CommandLine command;
   try {
     command = parseCommandLine(argc, argv);

@@ -96,9 +96,9 @@ std::string OutreachRun::tenantSummary() const {
 
 void OutreachRun::exitAtOnce(const std::string& why, int status) {
   std::vector<UnacceptedReport> unaccepted = reports_.unaccepted();
-  printError("sample_gateway: " + why + ": exiting at once; " + std::to_string(in_flight_.load()) +
-             " batches in flight are left unfinished, " + std::to_string(unaccepted.size()) +
-             " reports not accepted");
+  printError("sample_gateway: " + why + ": exiting at once, leaving unfinished: batches in flight " +
+             std::to_string(in_flight_.load()) + ", reports not accepted " +
+             std::to_string(unaccepted.size()));
   for (const UnacceptedReport& report : unaccepted) printError(formatReportNotAcceptedLine(report));
   std::fflush(stdout);
   std::_Exit(status);  // no destructors: threads are mid-call into the plugin
