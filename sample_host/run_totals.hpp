@@ -30,6 +30,13 @@ struct RunTotals {
   void addAcceptedReport(const creditgate::api::Settlement& settlement);
   void addUnacceptedReport() { ++reports_not_accepted; }
 
+  // Some decide() or report() needed more than one call, or never got an answer.
+  bool ledgerFailedToAnswer() const {
+    return decide_retried + decide_gave_up + decide_stopped + reports_resent + reports_journaled +
+               reports_not_accepted >
+           0;
+  }
+
   // "batches=12 allow=10 allow_flagged=0 allow_partial=1 block=1 replayed=0 sent=230 refunded=21
   //  decide_retried=0 decide_gave_up=0 decide_stopped=0 reports_resent=0 reports_journaled=0
   //  reports_pending=0 reports_not_accepted=0" (one line)

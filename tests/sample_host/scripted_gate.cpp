@@ -7,6 +7,8 @@ namespace sample_gateway::testing {
 
 namespace {
 
+constexpr std::int64_t kUnitPriceMicros = 100'000;  // 0.10 EUR a message
+
 template <typename Answer>
 Answer nextAnswer(const std::vector<Answer>& answers, std::size_t calls_before) {
   return answers[std::min(calls_before, answers.size() - 1)];
@@ -29,7 +31,7 @@ api::Verdict verdict(api::Decision decision, api::Reason reason, std::uint32_t r
   v.replayed = replayed;
   v.recipients_allowed = recipients_allowed;
   v.balance_known = decision != api::Decision::block;
-  v.charged_micros = decision == api::Decision::block ? 0 : 100'000 * recipients_allowed;
+  v.charged_micros = decision == api::Decision::block ? 0 : kUnitPriceMicros * recipients_allowed;
   v.balance_after_micros = 5'000'000;
   setText(v.currency, "EUR");
   setText(v.detail, api::reasonCode(reason));
@@ -95,7 +97,14 @@ api::Verdict ScriptedGate::decide(const api::Batch& batch) noexcept {
                   std::string(batch.category),    {}};
   for (std::string_view recipient : batch.recipients) call.recipients.emplace_back(recipient);
   decide_calls_.push_back(std::move(call));
-  return nextAnswer(decide_answers_, decide_calls_.size() - 1);
+  api::Verdict answer = nextAnswer(decide_answers_, decide_calls_.size() - 1);
+  if (answer.decision != api::Decision::block) {
+    // "Every recipient" is scripted as a large count: charge for what the batch really has.
+    answer.recipients_allowed =
+        std::min<std::uint32_t>(answer.recipients_allowed, batch.recipients.size());
+    answer.charged_micros = kUnitPriceMicros * answer.recipients_allowed;
+  }
+  return answer;
 }
 
 api::Quote ScriptedGate::quote(const api::Batch&) noexcept {
