@@ -22,14 +22,14 @@ using api::Reason;
 
 class OutreachTest : public ::testing::Test {
  protected:
-  OutreachTest() {
-    campaign_ = Campaign{"spring",
-                         "acme",
-                         "offer_v1",
-                         "marketing",
-                         {"+4915112345601", "+4915112345602", "+4915112345603"}};
-    batch_ = planBatches({campaign_}, 10).at(0);
-    batch_.campaign = &campaign_;
+  // The batch views the campaign's strings: campaigns_ must outlive it (and not be a temporary).
+  OutreachTest()
+      : campaigns_{Campaign{"spring",
+                            "acme",
+                            "offer_v1",
+                            "marketing",
+                            {"+4915112345601", "+4915112345602", "+4915112345603"}}},
+        batch_(planBatches(campaigns_, 10).at(0)) {
     gate_.answerReport({settled(0, 0)});
   }
 
@@ -42,7 +42,7 @@ class OutreachTest : public ::testing::Test {
     return formatBatchLine(result, fitColumns({batch_}));
   }
 
-  Campaign campaign_;
+  const std::vector<Campaign> campaigns_;
   OutreachBatch batch_;
   ScriptedGate gate_;
   FakeRetryClock clock_;
