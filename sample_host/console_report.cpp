@@ -1,6 +1,7 @@
 #include "console_report.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -14,6 +15,9 @@ constexpr std::size_t kDecisionWidth = 13;  // "allow_partial"
 constexpr std::size_t kReasonWidth = 24;    // "overdraft_limit_exceeded"
 constexpr std::size_t kAmountWidth = 10;    // "123.456789": wider amounts push the line, no harm
 constexpr std::size_t kCurrencyWidth = 3;   // ISO 4217
+constexpr const char* kJournaledText =
+    "journaled: the ledger did not answer; the plugin keeps the outcomes and settles them when it "
+    "does";
 
 std::string padRight(std::string text, std::size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
@@ -40,18 +44,53 @@ std::string balanceText(const api::Verdict& verdict) {
   return "balance " + money(std::move(amount), fixedText(verdict.currency));
 }
 
-std::string settlementText(const BatchResult& result) {
-  const api::Settlement& settlement = *result.settlement;
-  if (!settlement.ok) {
-    return "report refused: " + std::string(api::reasonCode(settlement.reason)) + ": " +
-           fixedText(settlement.detail);
-  }
+std::string refundText(const api::Settlement& settlement, std::uint32_t failed) {
   std::string text = "refunded " + formatMicros(settlement.refunded_micros) + " (" +
-                     std::to_string(result.failed) + " failed";
+                     std::to_string(failed) + " failed";
   if (settlement.already_settled > 0) {
     text += ", " + std::to_string(settlement.already_settled) + " already settled";
   }
   return text + ")";
+}
+
+std::string settlementText(const BatchResult& result) {
+  const api::Settlement& settlement = *result.settlement;
+  if (!settlement.ok) {
+    return "report not accepted (" + std::string(api::reasonCode(settlement.reason)) + ": " +
+           fixedText(settlement.detail) + "), re-sending in the background";
+  }
+  if (settlement.journaled) return std::string("report ") + kJournaledText;
+  return refundText(settlement, result.failed);
+}
+
+// Tenths of a second, rounded down: "0.6 s".
+std::string secondsText(std::chrono::milliseconds elapsed) {
+  long long tenths = elapsed.count() / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
+}
+
+// How the verdict was learnt, when it took more than one answer or none came.
+std::string trailText(const DecisionTrail& trail) {
+  std::string text = std::string("decide: ") + api::reasonCode(trail.first_reason) + " -> ";
+  if (trail.retried()) {
+    text += "retried " + std::to_string(trail.attempts - 1) + "x in " + secondsText(trail.elapsed) +
+            " -> ";
+  }
+  switch (trail.end) {
+    case DecisionTrail::End::answered:
+      text += api::decisionName(trail.verdict.decision);
+      if (trail.verdict.decision == api::Decision::block) {
+        text += std::string(" ") + api::reasonCode(trail.verdict.reason);
+      }
+      break;
+    case DecisionTrail::End::gave_up:
+      text += trail.in_doubt ? "gave up: not sent; may have been debited, which the plugin voids "
+                               "after failure.in_doubt_grace_s"
+                             : "gave up: not sent, nothing debited";
+      break;
+    case DecisionTrail::End::stopped: text += "stopping: not sent, nothing debited"; break;
+  }
+  return text;
 }
 
 }  // namespace
@@ -77,7 +116,7 @@ BatchColumns fitColumns(const std::vector<OutreachBatch>& batches) {
 }
 
 std::string formatBatchLine(const BatchResult& result, const BatchColumns& columns) {
-  const api::Verdict& verdict = result.verdict;
+  const api::Verdict& verdict = result.verdict();
   const OutreachBatch& batch = *result.batch;
   std::string line = padRight(batch.batch_id, columns.batch_id) + "  " +
                      padRight(batch.campaign->tenant, columns.tenant) + "  " +
@@ -92,7 +131,34 @@ std::string formatBatchLine(const BatchResult& result, const BatchColumns& colum
     if (result.settlement) line += "  " + settlementText(result);
   }
   if (verdict.replayed) line += " (replayed)";
+  if (result.decision.retried() || result.decision.end != DecisionTrail::End::answered) {
+    line += "  " + trailText(result.decision);
+  }
   return line;
+}
+
+std::string formatReportAcceptedLine(const PendingReport& report, const api::Settlement& settlement,
+                                     unsigned attempts, const BatchColumns& columns) {
+  std::string line = padRight(report.batch_id, columns.batch_id) + "  " +
+                     padRight(report.tenant_id, columns.tenant) + "  report ";
+  std::string after = "after " + std::to_string(attempts) + " attempts";
+  if (settlement.journaled) return line + kJournaledText + " (" + after + ")";
+  return line + "accepted " + after + ": " + refundText(settlement, report.failed());
+}
+
+std::string formatReportNotAcceptedLine(const UnacceptedReport& unaccepted) {
+  const PendingReport& report = unaccepted.report;
+  std::string line = "error: report not accepted: batch " + report.batch_id + " of tenant " +
+                     report.tenant_id + ", " + std::to_string(report.recipients.size()) +
+                     " outcomes, after " + std::to_string(unaccepted.attempts) +
+                     " attempts, last answer " + api::reasonCode(unaccepted.last_answer.reason) +
+                     ": " + fixedText(unaccepted.last_answer.detail) +
+                     "; re-send it so the failed recipients are refunded:";
+  std::string failed;
+  for (std::size_t i = 0; i < report.recipients.size(); ++i) {
+    if (report.deliveries[i] == api::Delivery::failed) failed += " " + report.recipients[i];
+  }
+  return line + (failed.empty() ? " none failed" : failed);
 }
 
 void TenantTotals::noteBalance(Tally& tally, std::int64_t balance_micros, const char* currency) {
@@ -103,7 +169,7 @@ void TenantTotals::noteBalance(Tally& tally, std::int64_t balance_micros, const 
 }
 
 void TenantTotals::add(const BatchResult& result) {
-  const api::Verdict& verdict = result.verdict;
+  const api::Verdict& verdict = result.verdict();
   Tally& tally = tenants_[result.batch->campaign->tenant];
   switch (verdict.decision) {
     case api::Decision::allow: ++tally.allowed; break;
@@ -112,16 +178,29 @@ void TenantTotals::add(const BatchResult& result) {
     case api::Decision::block: ++tally.blocked; break;
   }
   if (verdict.replayed) ++tally.replayed;
-  else tally.charged_micros += verdict.charged_micros;
+  // A replay after a lost answer is, almost surely, the debit this run made when the answer got
+  // lost; a plain replay is an earlier run's.
+  if (!verdict.replayed || result.decision.in_doubt) tally.charged_micros += verdict.charged_micros;
   tally.recipients_sent += result.sent;
   if (verdict.balance_known) noteBalance(tally, verdict.balance_after_micros, verdict.currency);
   if (result.settlement && result.settlement->ok) {
     tally.refunded_micros += result.settlement->refunded_micros;
-    noteBalance(tally, result.settlement->balance_after_micros, result.settlement->currency);
+    // A journaled settlement consulted no ledger: its balance says nothing.
+    if (!result.settlement->journaled) {
+      noteBalance(tally, result.settlement->balance_after_micros, result.settlement->currency);
+    }
   }
   bool internal = verdict.reason == api::Reason::internal_error ||
                   (result.settlement && result.settlement->reason == api::Reason::internal_error);
   saw_internal_error_ = saw_internal_error_ || internal;
+}
+
+void TenantTotals::addAcceptedReport(const std::string& tenant, const api::Settlement& settlement) {
+  Tally& tally = tenants_[tenant];
+  tally.refunded_micros += settlement.refunded_micros;
+  if (!settlement.journaled) {
+    noteBalance(tally, settlement.balance_after_micros, settlement.currency);
+  }
 }
 
 std::string TenantTotals::summaryText() const {

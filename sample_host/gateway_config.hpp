@@ -1,9 +1,12 @@
 // gateway.json: where the plugin and its config are, and how this sample gateway sends.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
+
+#include "retry_policy.hpp"
 
 namespace sample_gateway {
 
@@ -14,6 +17,9 @@ struct GatewayConfig {
   unsigned sender_threads = 4;          // 1..64
   int delivery_failure_percent = 10;    // 0..100: share of simulated undelivered messages
   std::optional<std::filesystem::path> notifications_file;  // JSON lines; absent: log to stderr
+  RetryPolicy decide_retry;   // decide() while the ledger does not answer (decision_retry.hpp)
+  RetryPolicy report_retry;   // report() while the plugin does not accept it (report_retrier.hpp)
+  std::chrono::seconds status_interval{10};  // paced mode's status lines, 1..3600
 };
 
 // Reads `file` strictly: unknown keys, wrong types and out-of-range values are refused with an

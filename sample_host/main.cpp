@@ -1,88 +1,40 @@
 // sample_gateway: a small messaging gateway that loads the creditgate plugin exactly as a real one
-// would, and sends campaigns through it in batches from several sender threads.
+// would, and sends campaigns through it in batches from several sender threads: each batch once
+// (one-shot), or round after round at a set pace until stopped (paced mode, --rate).
 //
 // The only file that sees Boost.DLL (through plugin_loader.hpp): everything else knows host_api only.
 
-#include <algorithm>
-#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <string_view>
-#include <thread>
 #include <vector>
 
 #include "campaign.hpp"
+#include "command_line.hpp"
 #include "console_report.hpp"
 #include "creditgate/plugin_loader.hpp"
 #include "gateway_config.hpp"
 #include "host_services.hpp"
-#include "json_file.hpp"
-#include "outreach.hpp"
+#include "one_shot_mode.hpp"
+#include "outreach_run.hpp"
+#include "paced_mode.hpp"
+#include "shutdown.hpp"
+#include "stop_signals.hpp"
 
 namespace {
 namespace api = creditgate::api;
 using namespace sample_gateway;
 
 constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;         // bad command line, gateway.json or campaign file
-constexpr int kExitPluginLoad = 3;    // the plugin would not load, or is not binary compatible
-constexpr int kExitInternalError = 4; // the plugin answered internal_error at least once
-
-constexpr std::string_view kUsage =
-    "usage: sample_gateway --config GATEWAY.json CAMPAIGN.json [CAMPAIGN.json...]\n"
-    "\n"
-    "Loads the creditgate plugin named in GATEWAY.json and sends every campaign through it in\n"
-    "batches: decide() before sending, report() of simulated delivery outcomes after.\n"
-    "\n"
-    "GATEWAY.json (relative paths resolve against its directory):\n"
-    "  plugin                    path to creditgate_plugin.so (required)\n"
-    "  plugin_config             path to the plugin's creditgate.json (required)\n"
-    "  batch_size                recipients per batch, 1..10000 (default 50)\n"
-    "  sender_threads            1..64 (default 4)\n"
-    "  delivery_failure_percent  simulated undelivered messages, 0..100 (default 10)\n"
-    "  notifications_file        JSON lines file for plugin notifications (default: stderr)\n"
-    "\n"
-    "exit status: 0 done (blocked batches included), 2 usage or input error,\n"
-    "             3 plugin load or ABI failure, 4 the plugin reported internal_error\n";
-
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct CommandLine {
-  bool help = false;
-  std::filesystem::path config;
-  std::vector<std::filesystem::path> campaign_files;
-};
-
-CommandLine parseCommandLine(int argc, char** argv) {
-  CommandLine command;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      command.help = true;
-    } else if (arg == "--config") {
-      if (i + 1 == argc) throw UsageError("--config needs a file");
-      command.config = argv[++i];
-    } else if (arg.starts_with("--config=")) {
-      command.config = std::string(arg.substr(9));
-    } else if (arg.starts_with("-") && arg != "-") {
-      throw UsageError("unknown option " + std::string(arg));
-    } else {
-      command.campaign_files.emplace_back(arg);
-    }
-  }
-  if (command.help) return command;
-  if (command.config.empty()) throw UsageError("--config is required");
-  if (command.campaign_files.empty()) throw UsageError("no campaign file given");
-  return command;
-}
+constexpr int kExitUsage = 2;               // bad command line, gateway.json or campaign file
+constexpr int kExitPluginLoad = 3;          // the plugin would not load, or is not binary compatible
+constexpr int kExitInternalError = 4;       // the plugin answered internal_error at least once
+constexpr int kExitReportsNotAccepted = 5;  // outcomes the plugin never accepted (printed as errors)
 
 std::vector<Campaign> loadCampaigns(const std::vector<std::filesystem::path>& files) {
   std::vector<Campaign> campaigns;
@@ -92,37 +44,19 @@ std::vector<Campaign> loadCampaigns(const std::vector<std::filesystem::path>& fi
   return campaigns;
 }
 
-// One write per line so that batch lines never interleave with each other or with the log.
-void printLine(const std::string& line) {
-  std::string text = line + "\n";
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+// `interrupted_by`: the signal that stopped a one-shot run before every batch was sent, or 0.
+int exitStatus(const OutreachRun::End& end, int interrupted_by) {
+  if (end.reports_not_accepted > 0) return kExitReportsNotAccepted;  // money owed: said first
+  if (interrupted_by != 0) return 128 + interrupted_by;
+  return end.internal_error ? kExitInternalError : kExitOk;
 }
 
-// Sender threads take batches from one shared queue (an index into the plan) until it is empty.
-TenantTotals sendAll(api::CreditGate& gate, const std::vector<OutreachBatch>& batches,
-                     const GatewayConfig& config) {
-  DeliverySimulation delivery(config.delivery_failure_percent);
-  BatchColumns columns = fitColumns(batches);
-  TenantTotals totals;
-  std::mutex totals_mutex;  // guards totals and stdout
-  std::atomic<std::size_t> next{0};
-  auto sender = [&] {
-    for (std::size_t i = next++; i < batches.size(); i = next++) {
-      BatchResult result = sendBatch(gate, batches[i], delivery);
-      std::string line = formatBatchLine(result, columns);
-      std::lock_guard lock(totals_mutex);
-      printLine(line);
-      totals.add(result);
-    }
-  };
-  {
-    std::vector<std::jthread> senders;
-    std::size_t count = std::min<std::size_t>(config.sender_threads, batches.size());
-    for (std::size_t t = 0; t < count; ++t) senders.emplace_back(sender);
-  }  // joined here
-  return totals;
-}
+// Detaches the run from the stop signals before the run is destroyed, however the scope ends.
+struct AttachedRun {
+  AttachedRun(StopSignals& signals, OutreachRun& run) : signals(signals) { signals.attach(&run); }
+  ~AttachedRun() { signals.attach(nullptr); }
+  StopSignals& signals;
+};
 
 int run(const CommandLine& command) {
   GatewayConfig config;
@@ -134,8 +68,11 @@ int run(const CommandLine& command) {
     std::cerr << "sample_gateway: " << e.what() << '\n';
     return kExitUsage;
   }
-  std::vector<OutreachBatch> batches = planBatches(campaigns, config.batch_size);
+  const std::vector<OutreachBatch> batches = planBatches(campaigns, config.batch_size);
+  const bool paced = command.rate_per_second.has_value();
 
+  Shutdown shutdown;
+  StopSignals signals(shutdown);  // from here on, a signal stops the gateway gracefully
   // Declared before the gate: the plugin may call the services until the gate is destroyed.
   GatewayServices services(config.notifications_file);
   std::string plugin_config = config.plugin_config.string();
@@ -147,21 +84,47 @@ int run(const CommandLine& command) {
     return kExitPluginLoad;
   }
 
-  TenantTotals totals = sendAll(*gate, batches, config);
-  std::string summary = "\n" + totals.summaryText();
+  BatchColumns columns = fitColumns(batches);
+  if (paced) columns.batch_id += 6;  // "-r" and a round number
+  OutreachRun run(*gate, config, shutdown, columns,
+                  paced ? OutreachRun::BatchLines::unusual : OutreachRun::BatchLines::every);
+  AttachedRun attached(signals, run);
+
+  std::size_t sent = 0;
+  std::uint64_t rounds = 1;
+  const auto started = std::chrono::steady_clock::now();
+  if (paced) {
+    const Pace pace{*command.rate_per_second, command.duration, config.sender_threads,
+                    config.status_interval};
+    rounds = sendPaced(run, batches, pace, shutdown);
+  } else {
+    sent = sendOnce(run, batches, config.sender_threads, shutdown);
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  const OutreachRun::End end = run.finish();
+
+  std::string summary = "\n" + run.tenantSummary();
   std::fwrite(summary.data(), 1, summary.size(), stdout);
-  return totals.sawInternalError() ? kExitInternalError : kExitOk;
+  const RunTotals totals = run.totals();
+  // One-shot output stays as it always was unless the ledger failed to answer somewhere.
+  if (paced || totals.ledgerFailedToAnswer()) {
+    run.print("totals elapsed_ms=" + std::to_string(elapsed.count()) +
+              " rounds=" + std::to_string(rounds) + " " + totals.fields(0));
+  }
+  return exitStatus(end, !paced && sent < batches.size() ? signals.firstSignal() : 0);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  StopSignals::block();  // before any thread exists, the plugin's included
   CommandLine command;
   try {
     command = parseCommandLine(argc, argv);
   } catch (const UsageError& e) {
-    std::cerr << "sample_gateway: " << e.what() << "\n" << kUsage.substr(0, kUsage.find('\n') + 1)
-              << "run 'sample_gateway --help' for more\n";
+    std::cerr << "sample_gateway: " << e.what() << "\n"
+              << kUsage.substr(0, kUsage.find("\n\n") + 1) << "run 'sample_gateway --help' for more\n";
     return kExitUsage;
   }
   if (command.help) {

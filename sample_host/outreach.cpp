@@ -38,6 +38,18 @@ std::uint32_t sendable(const api::Verdict& verdict, std::size_t batch_size) {
       std::min<std::size_t>(verdict.recipients_allowed, batch_size));
 }
 
+PendingReport ownedCopy(const OutreachBatch& batch,
+                        const std::vector<api::RecipientOutcome>& outcomes) {
+  PendingReport report{batch.campaign->tenant, batch.batch_id, {}, {}};
+  report.recipients.reserve(outcomes.size());
+  report.deliveries.reserve(outcomes.size());
+  for (const api::RecipientOutcome& outcome : outcomes) {
+    report.recipients.emplace_back(outcome.recipient);
+    report.deliveries.push_back(outcome.delivery);
+  }
+  return report;
+}
+
 }  // namespace
 
 bool DeliverySimulation::fails(std::string_view recipient, std::string_view batch_id) const noexcept {
@@ -45,24 +57,27 @@ bool DeliverySimulation::fails(std::string_view recipient, std::string_view batc
   return static_cast<int>(hash % 100) < failure_percent_;
 }
 
-BatchResult sendBatch(api::CreditGate& gate, const OutreachBatch& batch,
-                      const DeliverySimulation& delivery) {
+BatchResult Outreach::send(const OutreachBatch& batch) const {
   BatchResult result;
   result.batch = &batch;
-  result.verdict = gate.decide(toApiBatch(batch));
-  result.sent = sendable(result.verdict, batch.recipients.size());
+  result.decision = decideUntilKnown(gate_, toApiBatch(batch), decide_retry_, clock_);
+  result.sent = sendable(result.verdict(), batch.recipients.size());
   if (result.sent == 0) return result;
 
   std::vector<api::RecipientOutcome> outcomes;
   outcomes.reserve(result.sent);
   for (std::uint32_t i = 0; i < result.sent; ++i) {
     std::string_view recipient = batch.recipients[i];
-    bool failed = delivery.fails(recipient, batch.batch_id);
+    bool failed = delivery_.fails(recipient, batch.batch_id);
     result.failed += failed ? 1 : 0;
     outcomes.push_back({recipient, failed ? api::Delivery::failed : api::Delivery::delivered});
   }
-  result.settlement = gate.report(api::OutcomeReport{
+  result.settlement = gate_.report(api::OutcomeReport{
       .tenant_id = batch.campaign->tenant, .batch_id = batch.batch_id, .outcomes = outcomes});
+  if (!result.settlement->ok) {
+    result.report_deferred = true;
+    reports_.add(ownedCopy(batch, outcomes), *result.settlement);
+  }
   return result;
 }
 

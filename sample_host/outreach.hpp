@@ -1,5 +1,7 @@
-// Sending one batch the way a gateway does: ask the credit gate, send what it allows, report what
-// was delivered. Delivery is simulated, deterministically, so runs can be compared and replayed.
+// Sending one batch the way the host contract says: ask the credit gate until its verdict is known
+// (decision_retry.hpp), send what it allows, report what was delivered, and hand a refused report
+// to the ReportRetrier. Delivery is simulated, deterministically, so runs can be compared and
+// replayed.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,10 @@
 
 #include "campaign.hpp"
 #include "creditgate/host_api.hpp"
+#include "decision_retry.hpp"
+#include "report_retrier.hpp"
+#include "retry_clock.hpp"
+#include "retry_policy.hpp"
 
 namespace sample_gateway {
 
@@ -25,14 +31,38 @@ class DeliverySimulation {
 // Everything that happened to one batch.
 struct BatchResult {
   const OutreachBatch* batch = nullptr;
-  creditgate::api::Verdict verdict;
+  DecisionTrail decision;    // the verdict acted on, and what it took to learn it
   std::uint32_t sent = 0;    // recipients handed to "WhatsApp"
   std::uint32_t failed = 0;  // of those, simulated as undelivered
-  std::optional<creditgate::api::Settlement> settlement;  // set when something was sent
+  // report()'s answer, when something was sent. Not ok: report_deferred, the ReportRetrier
+  // re-sends it.
+  std::optional<creditgate::api::Settlement> settlement;
+  bool report_deferred = false;
+
+  const creditgate::api::Verdict& verdict() const { return decision.verdict; }
 };
 
-// decide(), send recipients[0 .. recipients_allowed) unless blocked, then report() their outcomes.
-BatchResult sendBatch(creditgate::api::CreditGate& gate, const OutreachBatch& batch,
-                      const DeliverySimulation& delivery);
+class Outreach {
+ public:
+  // Every reference must outlive the Outreach.
+  Outreach(creditgate::api::CreditGate& gate, DeliverySimulation delivery, RetryPolicy decide_retry,
+           RetryClock& clock, ReportRetrier& reports)
+      : gate_(gate),
+        delivery_(delivery),
+        decide_retry_(decide_retry),
+        clock_(clock),
+        reports_(reports) {}
+
+  // decide() until known, send recipients[0 .. recipients_allowed) unless blocked, report() their
+  // outcomes. Thread-safe.
+  BatchResult send(const OutreachBatch& batch) const;
+
+ private:
+  creditgate::api::CreditGate& gate_;
+  const DeliverySimulation delivery_;
+  const RetryPolicy decide_retry_;
+  RetryClock& clock_;
+  ReportRetrier& reports_;
+};
 
 }  // namespace sample_gateway
