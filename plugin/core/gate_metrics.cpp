@@ -218,7 +218,7 @@ void GateMetrics::countMoney(std::string_view operation, std::string_view curren
 
 void GateMetrics::knowCurrency(std::string_view currency) {
   if (currency.empty()) return;
-  for (const char* operation : {"debit", "refund", "topup"}) {
+  for (const char* operation : {"debit", "refund", "topup", "void"}) {
     labelled(*money_, {{"operation", operation}, {"currency", std::string(currency)}});
   }
 }

@@ -93,8 +93,8 @@ TEST(GateMetricsTest, KnownCurrencyShowsItsMoneyAtZeroAndCountsOnTheSameSeries) 
   metrics.knowCurrency("EUR");  // every snapshot swap names it again
   metrics.knowCurrency("");     // an empty currency makes no series
   std::string text = metrics.text();
-  EXPECT_EQ(samplesOf(text, "creditgate_money_micro_units_total").size(), 3u) << text;
-  for (const char* operation : {"debit", "refund", "topup"}) {
+  EXPECT_EQ(samplesOf(text, "creditgate_money_micro_units_total").size(), 4u) << text;
+  for (const char* operation : {"debit", "refund", "topup", "void"}) {
     EXPECT_TRUE(has(text, std::string("creditgate_money_micro_units_total{currency=\"EUR\","
                                       "operation=\"") +
                               operation + "\"} 0"))
