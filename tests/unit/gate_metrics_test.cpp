@@ -106,7 +106,7 @@ TEST(GateMetricsTest, KnownCurrencyShowsItsMoneyAtZeroAndCountsOnTheSameSeries) 
                   "creditgate_money_micro_units_total{currency=\"EUR\",operation=\"topup\"} "
                   "5000000"))
       << text;
-  EXPECT_EQ(samplesOf(text, "creditgate_money_micro_units_total").size(), 3u);
+  EXPECT_EQ(samplesOf(text, "creditgate_money_micro_units_total").size(), 4u);
 }
 
 }  // namespace
