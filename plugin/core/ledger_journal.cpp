@@ -27,15 +27,6 @@ std::runtime_error journalError(const std::string& what, const std::string& path
   return std::runtime_error("outage journal " + path + ": " + what + ": " + std::strerror(errno));
 }
 
-const char* kindName(LedgerJournal::Kind kind) {
-  switch (kind) {
-    case LedgerJournal::Kind::decision: return "decision";
-    case LedgerJournal::Kind::outcomes: return "outcomes";
-    case LedgerJournal::Kind::doubt: return "doubt";
-  }
-  return "decision";
-}
-
 std::string text(const json::object& o, const char* key) {
   return std::string(o.at(key).as_string());
 }
@@ -72,10 +63,19 @@ LedgerJournal::Entry entryFromRecord(const json::object& o) {
 
 }  // namespace
 
+const char* journalKindName(LedgerJournal::Kind kind) noexcept {
+  switch (kind) {
+    case LedgerJournal::Kind::decision: return "decision";
+    case LedgerJournal::Kind::outcomes: return "outcomes";
+    case LedgerJournal::Kind::doubt: return "doubt";
+  }
+  return "decision";
+}
+
 std::string journalRecordJson(const LedgerJournal::Entry& entry) {
   json::object o;
   o["v"] = kRecordVersion;
-  o["type"] = kindName(entry.kind);
+  o["type"] = journalKindName(entry.kind);
   o["seq"] = static_cast<std::int64_t>(entry.seq);
   o["tenant"] = entry.tenant_id;
   switch (entry.kind) {

@@ -82,4 +82,7 @@ class LedgerJournal {
 // One record as the journal writes it (v1): {"v":1,"type":"decision",...}. For tests and tools.
 std::string journalRecordJson(const LedgerJournal::Entry& entry);
 
+// "decision", "outcomes", "doubt": the kind as records and metrics name it.
+const char* journalKindName(LedgerJournal::Kind kind) noexcept;
+
 }  // namespace creditgate

@@ -10,15 +10,6 @@ namespace {
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 
-const char* kindLabel(LedgerJournal::Kind kind) {
-  switch (kind) {
-    case LedgerJournal::Kind::decision: return "decision";
-    case LedgerJournal::Kind::outcomes: return "outcomes";
-    case LedgerJournal::Kind::doubt: return "doubt";
-  }
-  return "decision";
-}
-
 constexpr LedgerJournal::Kind kKinds[] = {
     LedgerJournal::Kind::decision, LedgerJournal::Kind::outcomes, LedgerJournal::Kind::doubt};
 constexpr const char* kResolutions[] = {"voided", "kept", "not_recorded"};
@@ -56,9 +47,9 @@ ReliabilityMetrics::ReliabilityMetrics(prometheus::Registry& r) {
                           .Register(r)
                           .Add({});
   for (const auto kind : kKinds) {
-    journal_pending_->Add({{"kind", kindLabel(kind)}});
+    journal_pending_->Add({{"kind", journalKindName(kind)}});
     for (const char* result : {"taken", "refused"}) {
-      journal_replayed_->Add({{"kind", kindLabel(kind)}, {"result", result}});
+      journal_replayed_->Add({{"kind", journalKindName(kind)}, {"result", result}});
     }
   }
   for (const char* resolution : kResolutions) doubts_resolved_->Add({{"resolution", resolution}});
@@ -69,13 +60,15 @@ void ReliabilityMetrics::setCircuitOpen(bool open) {
 }
 
 void ReliabilityMetrics::setJournalPending(const LedgerJournal::Counts& counts) {
-  journal_pending_->Add({{"kind", "decision"}}).Set(static_cast<double>(counts.decisions));
-  journal_pending_->Add({{"kind", "outcomes"}}).Set(static_cast<double>(counts.outcomes));
-  journal_pending_->Add({{"kind", "doubt"}}).Set(static_cast<double>(counts.doubts));
+  const std::size_t by_kind[] = {counts.decisions, counts.outcomes, counts.doubts};
+  for (std::size_t i = 0; i < std::size(kKinds); ++i) {
+    journal_pending_->Add({{"kind", journalKindName(kKinds[i])}})
+        .Set(static_cast<double>(by_kind[i]));
+  }
 }
 
 void ReliabilityMetrics::countJournalReplayed(LedgerJournal::Kind kind, bool taken) {
-  journal_replayed_->Add({{"kind", kindLabel(kind)}, {"result", taken ? "taken" : "refused"}})
+  journal_replayed_->Add({{"kind", journalKindName(kind)}, {"result", taken ? "taken" : "refused"}})
       .Increment();
 }
 

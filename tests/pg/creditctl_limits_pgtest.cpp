@@ -21,11 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kSentinel = "s3cr3t-sentinel";
-const std::string kUnreachableDsn =
-    "host=127.0.0.1 port=1 dbname=creditgate user=ops connect_timeout=5 password=" +
-    std::string(kSentinel);
-constexpr const char* kLoginPassword = "test-only-password";  // tests/support/test_database.cpp
 
 // 2^53: from here on a double (a JavaScript number, jq) no longer holds every integer.
 constexpr std::int64_t kTwoToThe53 = std::int64_t{1} << 53;

@@ -16,10 +16,6 @@ namespace creditgate::testing {
 namespace {
 
 // Nothing listens on port 1 of the loopback (privileged and unused): connecting is refused.
-constexpr const char* kSentinel = "s3cr3t-sentinel";
-const std::string kUnreachableDsn =
-    "host=127.0.0.1 port=1 dbname=creditgate user=ops connect_timeout=5 password=" +
-    std::string(kSentinel);
 // The fixture's admin login password (tests/support/test_database.cpp): it must never be printed.
 constexpr const char* kAdminPassword = "test-only-password";
 

@@ -24,11 +24,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kSentinel = "s3cr3t-sentinel";
-const std::string kUnreachableDsn =
-    "host=127.0.0.1 port=1 dbname=creditgate user=ops connect_timeout=5 password=" +
-    std::string(kSentinel);
-constexpr const char* kLoginPassword = "test-only-password";  // tests/support/test_database.cpp
 
 // Test literals: numbers in Germany (+49) and India (+91) under the 2025 mapping.
 const std::vector<std::string> kGermans = {"+4915110000001", "+4915110000002"};

@@ -27,8 +27,6 @@ using ::testing::HasSubstr;
 const std::string kUsdFile = CREDITGATE_SOURCE_DIR "/tests/data/pricing_usd_2025-07-01.csv";
 const std::string kEurFile = CREDITGATE_SOURCE_DIR "/tests/data/pricing_eur_2026-07-01.csv";
 const std::string kMapping2025 = CREDITGATE_SOURCE_DIR "/data/market_prefixes_2025.csv";
-const std::string kUnreachableDsn =
-    "host=127.0.0.1 port=1 dbname=creditgate user=ops connect_timeout=5";
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

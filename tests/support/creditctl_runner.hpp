@@ -8,6 +8,15 @@
 
 namespace creditgate::testing {
 
+// A password no output may ever show, in a DSN that reaches no database: creditctl must fail
+// with exit 3 and never print it.
+inline constexpr const char* kSentinel = "s3cr3t-sentinel";
+inline const std::string kUnreachableDsn =
+    "host=127.0.0.1 port=1 dbname=creditgate user=ops connect_timeout=5 password=" +
+    std::string(kSentinel);
+// The test logins' password (tests/support/test_database.cpp): no output may show it either.
+inline constexpr const char* kLoginPassword = "test-only-password";
+
 struct CtlResult {
   int exit_code = -1;
   std::string out;  // stdout
