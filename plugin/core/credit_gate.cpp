@@ -283,7 +283,9 @@ void CreditGatePlugin::countVerdict(const api::Batch& batch, const api::Verdict&
   metrics_->countDecision(verdict.decision, verdict.reason, parseCategory(batch.category),
                           static_cast<std::uint32_t>(batch.recipients.size()),
                           verdict.recipients_allowed);
-  if (verdict.decision != api::Decision::block && !verdict.replayed) {
+  // An outage decision is not debited yet: its replay counts it, when the ledger takes it.
+  const bool journaled = verdict.reason == api::Reason::ledger_unavailable;
+  if (verdict.decision != api::Decision::block && !verdict.replayed && !journaled) {
     metrics_->countMoney("debit", verdict.currency, verdict.charged_micros);
   }
   if (verdict.balance_known && verdict.currency[0] != '\0') {

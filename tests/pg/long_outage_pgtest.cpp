@@ -153,6 +153,16 @@ TEST_F(LongOutageTest, AllowFlaggedHoldsForTheWholeOutageAndEverythingIsSettledO
         << kTenants[t];
     EXPECT_EQ(db_.ledgerSum(kTenants[t]), db_.balance(kTenants[t]));
   }
+  // The money metrics count each debit and refund once: when the ledger took it.
+  const std::string after = gate_->metricsText();
+  EXPECT_EQ(metricValue(after,
+                        "creditgate_money_micro_units_total{currency=\"EUR\",operation=\"debit\"}"),
+            -db_.queryInt("SELECT sum(amount_micros) FROM creditgate.ledger_entry "
+                          "WHERE kind = 'debit'"));
+  EXPECT_EQ(metricValue(after,
+                        "creditgate_money_micro_units_total{currency=\"EUR\",operation=\"refund\"}"),
+            db_.queryInt("SELECT sum(amount_micros) FROM creditgate.ledger_entry "
+                         "WHERE kind = 'refund'"));
   EXPECT_TRUE(host_.logged("the ledger answers again after 6"));
   EXPECT_TRUE(host_.logged("replaying the journal"));
   EXPECT_TRUE(host_.logged("journal replayed: the ledger took " +
