@@ -185,6 +185,7 @@ void TenantTotals::add(const BatchResult& result) {
   if (verdict.balance_known) noteBalance(tally, verdict.balance_after_micros, verdict.currency);
   if (result.settlement && result.settlement->ok) {
     tally.refunded_micros += result.settlement->refunded_micros;
+    tally.reports_journaled += result.settlement->journaled ? 1 : 0;
     // A journaled settlement consulted no ledger: its balance says nothing.
     if (!result.settlement->journaled) {
       noteBalance(tally, result.settlement->balance_after_micros, result.settlement->currency);
@@ -198,6 +199,7 @@ void TenantTotals::add(const BatchResult& result) {
 void TenantTotals::addAcceptedReport(const std::string& tenant, const api::Settlement& settlement) {
   Tally& tally = tenants_[tenant];
   tally.refunded_micros += settlement.refunded_micros;
+  tally.reports_journaled += settlement.journaled ? 1 : 0;
   if (!settlement.journaled) {
     noteBalance(tally, settlement.balance_after_micros, settlement.currency);
   }
@@ -224,6 +226,12 @@ std::string TenantTotals::summaryText() const {
                  formatMicros(tally.charged_micros), formatMicros(tally.refunded_micros),
                  tally.balance_known ? formatMicros(tally.balance_micros) : "?",
                  tally.currency.empty() ? "?" : tally.currency});
+  }
+  for (const auto& [tenant, tally] : tenants_) {
+    if (tally.reports_journaled == 0) continue;
+    text += tenant + ": " + std::to_string(tally.reports_journaled) +
+            " reports were journaled by the plugin during an outage; their refunds are made when "
+            "the ledger answers and are not in \"refunded\" above (creditctl ledger shows them)\n";
   }
   return text;
 }

@@ -53,7 +53,8 @@ class TenantTotals {
     std::uint32_t allowed = 0, flagged = 0, partial = 0, blocked = 0, replayed = 0;
     std::uint64_t recipients_sent = 0;
     std::int64_t charged_micros = 0;   // money moved by this run: replays charge nothing (see add)
-    std::int64_t refunded_micros = 0;
+    std::int64_t refunded_micros = 0;  // as the plugin said: a journaled report's come later
+    std::uint32_t reports_journaled = 0;
     bool balance_known = false;
     std::int64_t balance_micros = 0;   // last reported; may lag one in-flight batch of another thread
     std::string currency;

@@ -142,7 +142,8 @@ AS $$
 $$;
 
 -- decide_batch with the caller's attempt id (p_attempt; NULL from callers that have none: such a
--- decision is never voided). A replay adds the attempt to the batch's answered attempts, and says
+-- decision is never voided) and, for a batch sent during an outage and replayed now, when it was
+-- sent (p_decided_at; NULL: now). A replay adds the attempt to the batch's answered attempts, and says
 -- replayed only when an earlier call got the verdict (the plugin's own retry of a lost answer is not
 -- a replay: its money moved for this call). A voided batch is decided afresh as the next generation.
 DROP FUNCTION decide_batch(text, text, text, text, text, text[], bigint[], text, text, bigint,
@@ -152,7 +153,7 @@ CREATE FUNCTION decide_batch(
     p_recipients text[], p_unit_prices_micros bigint[], p_currency text,
     p_policy text, p_overdraft_limit_micros bigint, p_rate_card_id bigint,
     p_warning_micros bigint, p_critical_micros bigint, p_notify_interval_ms integer,
-    p_attempt bigint DEFAULT NULL)
+    p_attempt bigint DEFAULT NULL, p_decided_at timestamptz DEFAULT NULL)
   RETURNS decision_result
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = creditgate, pg_temp
 AS $$
@@ -239,10 +240,11 @@ BEGIN
   IF v_generation = 0 THEN
     INSERT INTO batch (tenant_id, batch_id, campaign_id, template_name, category, recipients,
                        unit_prices_micros, rate_card_id, decision, reason, policy,
-                       recipients_allowed, charged_micros, balance_after_micros, answered_attempts)
+                       recipients_allowed, charged_micros, balance_after_micros, decided_at,
+                       answered_attempts)
     VALUES (p_tenant_id, p_batch_id, p_campaign_id, p_template_name, p_category, p_recipients,
             p_unit_prices_micros, p_rate_card_id, v_decision, v_reason, p_policy,
-            v_judged.allowed, v_judged.charge::bigint, v_after,
+            v_judged.allowed, v_judged.charge::bigint, v_after, coalesce(p_decided_at, now()),
             array_remove(ARRAY[p_attempt], NULL));
   ELSE  -- the id was voided: this decision takes its row as the next generation
     UPDATE batch
@@ -251,7 +253,8 @@ BEGIN
            rate_card_id = p_rate_card_id, decision = v_decision, reason = v_reason,
            policy = p_policy, recipients_allowed = v_judged.allowed,
            charged_micros = v_judged.charge::bigint, balance_after_micros = v_after,
-           decided_at = now(), answered_attempts = array_remove(ARRAY[p_attempt], NULL),
+           decided_at = coalesce(p_decided_at, now()),
+           answered_attempts = array_remove(ARRAY[p_attempt], NULL),
            generation = v_generation, voided_at = NULL
      WHERE tenant_id = p_tenant_id AND batch_id = p_batch_id;
   END IF;
@@ -295,7 +298,7 @@ BEGIN
         v_item->>'currency', v_item->>'policy', (v_item->>'overdraft_limit_micros')::bigint,
         (v_item->>'rate_card_id')::bigint, (v_item->>'warning_micros')::bigint,
         (v_item->>'critical_micros')::bigint, (v_item->>'notify_interval_ms')::integer,
-        (v_item->>'attempt')::bigint);
+        (v_item->>'attempt')::bigint, (v_item->>'decided_at')::timestamptz);
       RETURN NEXT ROW(v_ordinal, v_result.decision, v_result.reason, v_result.charged_micros,
                       v_result.balance_after_micros, v_result.recipients_allowed,
                       v_result.replayed, v_result.currency, v_result.price_micros, NULL::text);
@@ -348,7 +351,7 @@ BEGIN
                category text, recipients text[], unit_prices_micros bigint[], currency text,
                policy text, overdraft_limit_micros bigint, rate_card_id bigint,
                warning_micros bigint, critical_micros bigint, notify_interval_ms integer,
-               attempt bigint)
+               attempt bigint, decided_at timestamptz)
     )
     SELECT i.*, i.ordinal::integer AS position,
            (SELECT sum(p) FROM unnest(i.unit_prices_micros) p) AS price,
@@ -468,7 +471,7 @@ BEGIN
                                            now(), 0)::ledger_entry);
     v_batches := array_append(v_batches, ROW(b.tenant_id, b.batch_id, b.campaign_id,
         b.template_name, b.category, b.recipients, b.unit_prices_micros, b.rate_card_id,
-        v_decision, v_reason, b.policy, v_allowed, v_charge, v_after, now(),
+        v_decision, v_reason, b.policy, v_allowed, v_charge, v_after, coalesce(b.decided_at, now()),
         array_remove(ARRAY[b.attempt], NULL), 0, NULL)::batch);
 
     -- Sent on credit the tenant does not have: flagged by policy, or sent during an outage.
@@ -729,10 +732,10 @@ REVOKE ALL ON decision_doubt FROM PUBLIC;
 GRANT SELECT ON decision_doubt TO creditgate_admin;
 REVOKE EXECUTE ON FUNCTION
   decide_batch(text, text, text, text, text, text[], bigint[], text, text, bigint, bigint, bigint,
-               bigint, integer, bigint),
+               bigint, integer, bigint, timestamptz),
   note_doubt(text, text, bigint), void_doubtful_batches(integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
   decide_batch(text, text, text, text, text, text[], bigint[], text, text, bigint, bigint, bigint,
-               bigint, integer, bigint),
+               bigint, integer, bigint, timestamptz),
   note_doubt(text, text, bigint), void_doubtful_batches(integer, integer)
 TO creditgate_plugin;

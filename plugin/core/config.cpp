@@ -513,6 +513,13 @@ Config readConfig(const JsonNode& root) {
     fail("failure.journal_path", root.position,
          "is required when policy.on_ledger_unavailable is allow_flagged");
   }
+  // The cap is what an outage may allow per tenant: at 0, allow_flagged would block every batch.
+  if (config.on_ledger_unavailable == LedgerUnavailablePolicy::allow_flagged &&
+      config.ledger_unavailable_cap_micros == 0) {
+    fail("policy.ledger_unavailable_cap", root.position,
+         "must be more than 0 when policy.on_ledger_unavailable is allow_flagged: it is what an "
+         "outage may allow per tenant (at 0 every batch would be blocked)");
+  }
   return config;
 }
 

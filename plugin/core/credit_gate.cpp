@@ -54,6 +54,18 @@ constexpr const char* kInternalErrorDetail = "internal error; see the gateway lo
 
 }  // namespace
 
+// The ledger could not tell what a batch needs to be priced: the rate data (never loaded) or the
+// tenant's profile (never seen). Whatever the failure policy, there is no price to allow it at.
+class PricingUnavailable : public LedgerError {
+ public:
+  PricingUnavailable(const LedgerError& error, std::string missing)
+      : LedgerError(error.kind(), error.cause(), error.what()), missing_(std::move(missing)) {}
+  const std::string& missing() const noexcept { return missing_; }
+
+ private:
+  std::string missing_;
+};
+
 // A batch that passed validation and pricing (reason ok), or the block reason why not.
 struct CreditGatePlugin::Priced {
   api::Reason reason = api::Reason::ok;
@@ -206,14 +218,18 @@ CreditGatePlugin::Priced CreditGatePlugin::validateAndPrice(const api::Batch& ba
     return out;
   }
   out.snapshot = rates_.current();
-  if (!out.snapshot) {
-    // Never loaded: the ledger has not answered since the start (down, a wrong password...).
-    out.reason = api::Reason::ledger_unavailable;
-    out.detail = "no rate data could be loaded from the ledger yet (" + rates_.failureCause() +
-                 "); nothing was debited";
-    return out;
+  if (!out.snapshot) {  // never loaded: the ledger has not answered since the start
+    const std::string cause = rates_.failureCause();
+    throw PricingUnavailable(
+        LedgerError(LedgerError::Kind::unavailable, cause, "no rate data loaded yet: " + cause),
+        "no rate data could be loaded yet");
   }
-  const auto found = tenants_.profile(batch.tenant_id, deadline);
+  std::optional<TenantDirectory::Found> found;
+  try {
+    found = tenants_.profile(batch.tenant_id, deadline);
+  } catch (const LedgerError& e) {
+    throw PricingUnavailable(e, "the tenant's pricing profile could not be read");
+  }
   if (!found) {
     out.reason = api::Reason::unknown_tenant;
     out.detail = "tenant_id: " + quotedText(batch.tenant_id) + " is not a known tenant";
@@ -245,7 +261,7 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
   const std::shared_ptr<const Config> config = config_.load();
   try {
     verdict = decideOrThrow(batch, *config);
-  } catch (const LedgerError& e) {  // the tenant could not be looked up: it cannot be priced
+  } catch (const PricingUnavailable& e) {
     verdict = pricingFailed(e);
   } catch (const std::exception& e) {
     services_.log(api::LogLevel::error, std::string("creditgate: decide failed: ") + e.what());
@@ -263,18 +279,16 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
   return verdict;
 }
 
-// A tenant this gateway has never priced, and the ledger cannot say who it is: whatever the failure
-// policy, there is no price to allow it at.
-api::Verdict CreditGatePlugin::pricingFailed(const LedgerError& error) {
+// The batch cannot be priced because the ledger cannot answer: blocked, whatever the failure
+// policy, and counted and logged as every decision the ledger's absence decided.
+api::Verdict CreditGatePlugin::pricingFailed(const PricingUnavailable& error) {
   outage_log_.answeredWithoutLedger(error, LedgerOutageLog::Answer::blocked);
   if (error.kind() == LedgerError::Kind::rejected) {
     return blockVerdict(api::Reason::internal_error, kInternalErrorDetail);
   }
   metrics_->countFailurePolicy("block");
   return blockVerdict(unavailableReason(error),
-                      unavailableText(error) +
-                          ": the tenant's pricing profile could not be read; "
-                          "nothing was debited");
+                      unavailableText(error) + ": " + error.missing() + "; nothing was debited");
 }
 
 void CreditGatePlugin::countVerdict(const api::Batch& batch, const api::Verdict& verdict,

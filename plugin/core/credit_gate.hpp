@@ -26,6 +26,8 @@
 
 namespace creditgate {
 
+class PricingUnavailable;  // the ledger could not tell what a batch needs to be priced
+
 // What a gate is for. A quote-only gate (creditctl quote) never listens, relays, journals or
 // watches: it can run beside a gateway on the same config without touching its port or journal.
 enum class GateRole { gateway, quote_only };
@@ -69,7 +71,7 @@ class CreditGatePlugin final : public api::CreditGate {
                                    const LedgerError& error, const Config& config);
   api::Verdict allowDuringOutage(const DecisionRequest& request, const Priced& priced,
                                  const LedgerError& error, const Config& config);
-  api::Verdict pricingFailed(const LedgerError& error);
+  api::Verdict pricingFailed(const PricingUnavailable& error);
   template <typename Answer, typename Work>
   Answer answerOrRefusal(const char* call, Work&& work) noexcept;
   api::Quote quoteOrThrow(const api::Batch& batch);

@@ -1,5 +1,8 @@
 #include "journal_replay.hpp"
 
+#include <cstdio>
+#include <ctime>
+
 #include "decimal_micros.hpp"
 #include "quoted_text.hpp"
 
@@ -9,6 +12,18 @@ namespace {
 // Doubts are few; looking for due ones every few seconds is plenty (each instance does it).
 constexpr auto kSweepEvery = std::chrono::seconds(5);
 constexpr int kSweepLimit = 100;
+
+// "2026-11-29T19:52:16.123456Z": when a batch was sent, for its record when it is replayed.
+std::string utcTimestamp(std::int64_t unix_micros) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_micros / 1'000'000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof text - n, ".%06lldZ",
+                static_cast<long long>(unix_micros % 1'000'000));
+  return text;
+}
 
 std::string countsText(const LedgerJournal::Counts& c) {
   return std::to_string(c.decisions) + " outage decisions, " + std::to_string(c.outcomes) +
@@ -42,6 +57,7 @@ bool JournalReplay::journalDecision(DecisionRequest request, std::int64_t price_
   // record it as sent unverified (allow_flagged, ledger_unavailable).
   request.policy = "outage";
   request.overdraft_limit_micros += cap_micros;
+  request.decided_at = utcTimestamp(services_.nowUnixMicros());  // sent now, debited on replay
   LedgerJournal::Entry entry;
   entry.tenant_id = std::string(request.tenant_id);
   entry.batch_id = std::string(request.batch_id);

@@ -137,6 +137,10 @@ Ledger::Ledger(PoolOptions options, LedgerObserver* observer)
 
 // A failure that says "the database is in trouble": counted, and towards opening the circuit.
 LedgerError Ledger::failed(LedgerError error) {
+  {
+    std::lock_guard lock(cause_mutex_);
+    last_cause_ = error.cause();
+  }
   if (observer_) observer_->ledgerCallFailed(error);
   if (breaker_.recordFailure() == CircuitBreaker::Transition::opened && observer_) {
     observer_->ledgerCircuitOpened(error);
@@ -162,8 +166,15 @@ void Ledger::succeeded() {
 template <typename Work>
 auto Ledger::perform(Effect effect, Deadline deadline, Work&& work) {
   if (!breaker_.allowCall()) {
-    throw LedgerError(LedgerError::Kind::unavailable, "the ledger is failing; not waiting for it",
-                      "the ledger is failing: circuit open, not waiting for it");
+    // Refused at once; the cause is the failure's that opened the circuit (a wrong password says
+    // so on every batch, not only on the first three).
+    std::string cause;
+    {
+      std::lock_guard lock(cause_mutex_);
+      cause = last_cause_.empty() ? "the ledger is failing" : last_cause_;
+    }
+    throw LedgerError(LedgerError::Kind::unavailable, cause,
+                      "the ledger is failing (" + cause + "): circuit open, not waiting for it");
   }
   // Set once a try's request may have reached the server: from then on, a write that gets no
   // answer is in doubt, whatever the next failure says.
@@ -334,6 +345,7 @@ std::string decisionRequestJson(const DecisionRequest& r) {
   o["critical_micros"] = r.critical_micros ? json::value(*r.critical_micros) : json::value(nullptr);
   o["notify_interval_ms"] = r.notify_interval_ms;
   o["attempt"] = r.attempt_id != 0 ? json::value(r.attempt_id) : json::value(nullptr);
+  if (!r.decided_at.empty()) o["decided_at"] = r.decided_at;
   return json::serialize(o);
 }
 

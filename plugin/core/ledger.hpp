@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -51,6 +52,9 @@ struct DecisionRequest {
   // This decide() call's id (0: none). The ledger remembers which calls got a batch's verdict, so a
   // debit whose every answer was lost can be voided (sql/014_doubt_and_outage.sql).
   std::int64_t attempt_id = 0;
+  // A batch sent during an outage and decided now, on replay: when it was sent (UTC, ISO 8601, as
+  // the batch's decided_at); empty: now.
+  std::string decided_at;
 };
 
 // What pricing needs to know about a tenant.
@@ -179,6 +183,8 @@ class Ledger {
   ConnectionPool pool_;
   CircuitBreaker breaker_;
   LedgerObserver* observer_;
+  std::mutex cause_mutex_;
+  std::string last_cause_;  // of the last failure: what a call the open circuit refuses says
 };
 
 api::Decision decisionFromText(std::string_view text);  // throws LedgerError(rejected)

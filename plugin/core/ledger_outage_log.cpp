@@ -71,7 +71,9 @@ void LedgerOutageLog::answeredWithoutLedger(const LedgerError& error, Answer ans
     {
       std::lock_guard lock(mutex_);
       ++answers_[static_cast<std::size_t>(answer)];
-      if (open_) return;  // the outage's lines say it
+      // An outage has its own lines; a ledger that cannot be reached opens the circuit within three
+      // failures, so its first failures are said by the line that says it opened (and counted).
+      if (open_ || error.kind() == LedgerError::Kind::unavailable) return;
       const auto kind = static_cast<std::size_t>(error.kind());
       const auto now = Clock::now();
       if (last_logged_[kind] != Clock::time_point{} &&

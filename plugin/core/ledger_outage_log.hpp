@@ -2,7 +2,8 @@
 // the circuit opens (with the root cause), a summary every minute while it stays open, one line
 // when it closes, instead of one error per decision. Failures outside an outage (a lost answer, a
 // refused call, a locked row) are logged at most once per kind every 10 s, with a count of the
-// rest. Every failed call is counted in creditgate_ledger_errors_total as it happens.
+// rest; a ledger that cannot be reached is said by the line of the circuit it opens. Every failed
+// call is counted in creditgate_ledger_errors_total as it happens.
 #pragma once
 
 #include <array>

@@ -35,6 +35,7 @@ bool RateRefresher::refreshNow() {
     if (version == loaded_version_ && day == loaded_day_) {
       metrics_.rateDataRefreshed(version, now_seconds);
       confirmed_ = true;
+      failure_logged_ = false;
       return false;
     }
     const RateData data = ledger_.loadRateData(day, deadline);
@@ -45,6 +46,7 @@ bool RateRefresher::refreshNow() {
     loaded_day_ = day;
     metrics_.rateDataRefreshed(version, now_seconds);
     confirmed_ = true;
+    failure_logged_ = false;
     services_.log(api::LogLevel::info, "creditgate: rate data version " + std::to_string(version) +
                                            " for " + day + " loaded");
     return true;
@@ -55,20 +57,22 @@ bool RateRefresher::refreshNow() {
       std::lock_guard cause_lock(cause_mutex_);
       failure_cause_ = cause;
     }
-    const bool was_confirmed = confirmed_.exchange(false);
-    if (!snapshot_.load()) {
-      // Nothing to price with: every decision is blocked until this works, so say it loudly (a
-      // wrong password, a firewall), once per poll.
-      services_.log(api::LogLevel::error,
-                    "creditgate: cannot load the rate data from the ledger: " + cause + " (" +
-                        e.what() +
-                        "); decisions are blocked as ledger_unavailable "
-                        "until it answers");
-    } else if (was_confirmed) {
-      // The previous snapshot stays in force; the next poll tries again.
-      services_.log(api::LogLevel::warning,
-                    std::string("creditgate: rate data not refreshed (") + cause +
-                        "); pricing with the snapshot loaded before: " + e.what());
+    // One line per run of failures, not one per poll: the outage log says the rest.
+    confirmed_ = false;
+    if (!failure_logged_) {
+      failure_logged_ = true;
+      if (!snapshot_.load()) {
+        // Nothing to price with: every decision is blocked until this works (a wrong password, a
+        // firewall, a database down at start).
+        services_.log(api::LogLevel::error,
+                      "creditgate: cannot load the rate data from the ledger: " + cause + " (" +
+                          e.what() +
+                          "); decisions are blocked as ledger_unavailable until it "
+                          "answers");
+      } else {
+        services_.log(api::LogLevel::warning, "creditgate: rate data not refreshed (" + cause +
+                                                  "); pricing with the snapshot loaded before");
+      }
     }
     return false;
   }

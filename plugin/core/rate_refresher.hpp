@@ -50,6 +50,7 @@ class RateRefresher {
   std::int64_t loaded_version_ = -1;
   std::string loaded_day_;
   std::atomic<bool> confirmed_{false};
+  bool failure_logged_ = false;  // under refresh_mutex_: this run of failures was logged
   mutable std::mutex cause_mutex_;
   std::string failure_cause_ = "not loaded yet";
   PeriodicThread thread_;  // last: it uses everything above

@@ -190,6 +190,12 @@ TEST_F(CreditctlTest, RefusesInexactOrNonPositiveAmountsWithExitTwoAndWritesNoth
     EXPECT_NE(run.err.find("AMOUNT '" + amount + "'"), std::string::npos) << run.err;
     EXPECT_EQ(run.out, "");
   }
+  // Not above zero says so in one way, whichever side of zero.
+  for (const std::string amount : {"-1", "0"}) {
+    EXPECT_NE(admin({"topup", "acme", amount, "--ref", "again-" + amount})
+                  .err.find("AMOUNT '" + amount + "' must be more than 0"),
+              std::string::npos);
+  }
   EXPECT_EQ(db_.balance("acme"), 5'000'000);
   EXPECT_EQ(topupEntries(), 1);
 }

@@ -67,7 +67,8 @@ class FlushBuilder {
            "\",\"overdraft_limit_micros\":" + std::to_string(pick(0, 3) * 50'000) +
            ",\"rate_card_id\":1,\"warning_micros\":" + optional_micros(20, 60) +
            ",\"critical_micros\":" + optional_micros(1, 20) + ",\"notify_interval_ms\":0" +
-           ",\"attempt\":" + attempt + "}";
+           ",\"attempt\":" + attempt +
+           (pick(0, 2) == 0 ? ",\"decided_at\":\"2026-07-01T10:00:00.25Z\"" : "") + "}";
   }
 
   std::string flush() {

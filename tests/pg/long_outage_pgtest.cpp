@@ -140,6 +140,12 @@ TEST_F(LongOutageTest, AllowFlaggedHoldsForTheWholeOutageAndEverythingIsSettledO
   EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.ledger_entry WHERE kind = 'debit' "
                          "AND batch_id LIKE 'o%'"),
             flagged.load());
+  // Recorded as sent when they were sent (during the outage), debited when the ledger was back.
+  EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.batch b JOIN creditgate.ledger_entry l "
+                         "ON l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id AND "
+                         "l.kind = 'debit' WHERE b.batch_id LIKE 'o%' AND "
+                         "b.decided_at >= l.created_at - interval '1 second'"),
+            0);
   EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.ledger_entry WHERE kind = 'refund' "
                          "AND batch_id LIKE 'o%'"),
             flagged.load());

@@ -149,7 +149,8 @@ TEST_F(RestartOnlySettingsTest, AllowFlaggedWithoutAJournalIsRefusedWithTheReaso
   startGateWithConfig(pluginConfigJson(db_.pluginDsn(), kBlockPolicy));  // no failure.journal_path
   rewrite(pluginConfigJson(db_.pluginDsn(),
                            R"({"on_insufficient_credit": "block",
-                               "on_ledger_unavailable": "allow_flagged"})",
+                               "on_ledger_unavailable": "allow_flagged",
+                               "ledger_unavailable_cap": "50"})",
                            1000, R"("failure": {"journal_path": ")" + journal_ + R"("})"));
   const api::ReloadResult result = gate_->reload();
   EXPECT_FALSE(result.ok);

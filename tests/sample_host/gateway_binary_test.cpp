@@ -108,6 +108,11 @@ TEST_F(GatewayBinaryTest, AJournaledReportIsAcceptedAndSaidSo) {
             std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("reports_journaled=1 "), std::string::npos) << run.out;
+  // The summary's refunds are what the plugin said; it says why they are short.
+  EXPECT_NE(run.out.find("1 reports were journaled by the plugin during an outage; their refunds "
+                         "are made when the ledger answers"),
+            std::string::npos)
+      << run.out;
 }
 
 TEST_F(GatewayBinaryTest, AReportNeverAcceptedIsPrintedAsAnErrorAndTheExitStatusIsFive) {

@@ -884,3 +884,62 @@ TEST(ConfigNotifications, ReadsThresholdsExactlyAndRefusesAWarningBelowCritical)
 
 }  // namespace
 }  // namespace creditgate
+
+namespace creditgate {
+namespace {
+
+std::string failurePolicyConfig(const std::string& policy_members, const std::string& failure) {
+  return R"({"database": {"dsn": "x"}, "policy": {)" + policy_members + R"(}, "failure": {)" +
+         failure + "}}";
+}
+
+TEST(ConfigFailurePolicy, AllowFlaggedNeedsAJournalAndACapAboveZero) {
+  const std::string allow = R"("on_ledger_unavailable": "allow_flagged")";
+  auto no_journal =
+      parseConfig(failurePolicyConfig(allow + R"(, "ledger_unavailable_cap": "5")", ""));
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(no_journal));
+  EXPECT_EQ(std::get<ConfigError>(no_journal).field, "failure.journal_path");
+
+  // The default cap is 0: allow_flagged would then block every batch of an outage.
+  auto no_cap = parseConfig(failurePolicyConfig(allow, R"("journal_path": "/tmp/j")"));
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(no_cap));
+  EXPECT_EQ(std::get<ConfigError>(no_cap).field, "policy.ledger_unavailable_cap");
+  EXPECT_NE(std::get<ConfigError>(no_cap).message.find("must be more than 0"), std::string::npos);
+
+  auto both = parseConfig(failurePolicyConfig(allow + R"(, "ledger_unavailable_cap": "5.50")",
+                                              R"("journal_path": "/tmp/j")"));
+  ASSERT_TRUE(std::holds_alternative<Config>(both)) << std::get<ConfigError>(both).toString();
+  EXPECT_EQ(std::get<Config>(both).ledger_unavailable_cap_micros, 5'500'000);
+}
+
+TEST(ConfigFailurePolicy, InDoubtGraceIsTenMinutesByDefaultAndReadInSeconds) {
+  auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  EXPECT_EQ(std::get<Config>(defaults).in_doubt_grace_ms, 600'000);
+  EXPECT_TRUE(std::get<Config>(defaults).journal_path.empty());
+  auto set = parseConfig(failurePolicyConfig("", R"("in_doubt_grace_s": 30)"));
+  ASSERT_TRUE(std::holds_alternative<Config>(set));
+  EXPECT_EQ(std::get<Config>(set).in_doubt_grace_ms, 30'000);
+  auto zero = parseConfig(failurePolicyConfig("", R"("in_doubt_grace_s": 0)"));
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(zero));
+  EXPECT_EQ(std::get<ConfigError>(zero).field, "failure.in_doubt_grace_s");
+}
+
+TEST(ConfigStartupSettings, ChangedOnesAreNamedAndKeptAtTheirRunningValues) {
+  auto running = std::get<Config>(parseConfig(
+      R"({"database": {"dsn": "host=a password=s3cr3t-sentinel", "pool_size": 4},
+          "metrics": {"listen": ""}})"));
+  auto edited = std::get<Config>(parseConfig(
+      R"({"database": {"dsn": "host=b password=s3cr3t-sentinel", "pool_size": 8},
+          "metrics": {"listen": ""}, "policy": {"on_insufficient_credit": "flag"}})"));
+  EXPECT_EQ(changedStartupSettings(running, edited),
+            (std::vector<std::string>{"database.dsn", "database.pool_size"}));
+  keepStartupSettings(edited, running);
+  EXPECT_EQ(edited.database_dsn, running.database_dsn);
+  EXPECT_EQ(edited.pool_size, 4);
+  EXPECT_EQ(edited.default_policy.rule.on_insufficient_credit, InsufficientCreditPolicy::flag);
+  EXPECT_TRUE(changedStartupSettings(running, edited).empty());
+}
+
+}  // namespace
+}  // namespace creditgate

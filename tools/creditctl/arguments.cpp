@@ -80,6 +80,10 @@ const std::string& currencyArgument(const std::string& text) {
 }
 
 std::int64_t positiveAmountArgument(std::string_view name, const std::string& text) {
+  // One message for every amount that is not above 0, negative ones included.
+  if (text.starts_with('-')) {
+    throw UsageError(std::string(name) + " " + quoted(text) + " must be more than 0");
+  }
   const auto parsed = parseDecimalMicros(text);
   if (const auto* error = std::get_if<DecimalError>(&parsed)) {
     throw UsageError(std::string(name) + " " + error->message);

@@ -58,7 +58,12 @@ boost::json::object quoteJson(const CampaignQuote& result) {
   json["detail"] = q.detail[0] == '\0' ? boost::json::value(nullptr) : boost::json::value(q.detail);
   json["currency"] =
       q.currency[0] == '\0' ? boost::json::value(nullptr) : boost::json::value(q.currency);
-  putMoney(json, "total", q.total_micros);
+  if (q.lines.empty()) {  // refused before pricing (bad input, unknown tenant): no amount
+    json["total"] = nullptr;
+    json["total_micros"] = nullptr;
+  } else {
+    putMoney(json, "total", q.total_micros);
+  }
   json["balance_known"] = q.balance_known;
   if (q.balance_known) {
     putMoney(json, "available", q.available_micros);

@@ -100,7 +100,7 @@ void tenantPricingCommand(const CommandLine& line, Database& database, std::ostr
       throw CommandFailed("unknown tenant " + quoted(tenant));
     if (e.sqlstate() == kForeignKeyViolation) {
       throw CommandFailed("unknown market " + quoted(*home_market) +
-                          " (see creditctl rates show): " + databaseMessage(e));
+                          " (creditctl rates show lists the markets)");
     }
     throw;
   }

@@ -76,10 +76,12 @@ const std::vector<Command> kCommands = {
      "    all): the newest N (default 100) when more match, which the output says.\n",
      ledgerCommand},
     {{"batches"},
-     "creditctl batches TENANT --status blocked|flagged|partial [--since DATE] [--limit N]\n"
-     "                 [--json]\n"
+     "creditctl batches TENANT --status blocked|flagged|partial|voided [--since DATE]\n"
+     "                 [--limit N] [--json]\n"
      "    blocked: refused batches with price, balance then and shortfall; flagged: batches\n"
-     "    sent into the overdraft; partial: batches sent in part, with the held recipients.\n",
+     "    sent into the overdraft, or unverified during an outage (reason ledger_unavailable);\n"
+     "    partial: batches sent in part, with the held recipients; voided: batches whose debit\n"
+     "    was given back because their decision stayed in doubt (no host was told to send).\n",
      batchesCommand},
     {{"events"},
      "creditctl events [--pending] [--tenant TENANT] [--limit N] [--json]\n"
