@@ -70,7 +70,7 @@ void checkDsnNeverEchoed(std::string_view text) {
     check(message.find(kMarker) == std::string::npos, "config error does not echo the dsn",
           message);
   } else {
-    check(std::get<creditgate::Config>(result).database_dsn == kMarker,
+    check(std::get<creditgate::Config>(result).startup.database_dsn == kMarker,
           "the dsn is read as written");
   }
 }

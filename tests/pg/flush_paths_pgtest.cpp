@@ -1,14 +1,16 @@
-// decide_batches has two ways through a flush (sql/012_group_commit.sql): "together" (one loop over
-// every batch, one write per table) and "one by one" (a decide_batch call per batch, each in its own
-// subtransaction). They must be indistinguishable. Here both run on the same random flushes from
-// the same state (a savepoint apart) and everything a user or an auditor could look at is
-// compared: every verdict, the ledger, the batches, the refusals, the notifications, the alert and
-// pacing state, and the balances.
+// One decision rule (sql/015_one_decision_rule.sql): decide_flush decides a whole flush at once,
+// and when it cannot take a flush whole, decide_requests gives it each batch alone. Both ways must
+// be indistinguishable. Here both run on the same random flushes from the same state (a savepoint
+// apart) and everything a user or an auditor could look at is compared: every verdict, the ledger,
+// the batches, the refusals, the notifications, the alert and pacing state, and the balances.
+// The seed is printed; one fixed seed always runs, and one random seed per run widens the search
+// (CREDITGATE_FLUSH_SEED=<n> replays a printed one).
 #include <gtest/gtest.h>
 
-#include <pqxx/pqxx>
-
 #include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <pqxx/pqxx>
 #include <random>
 #include <set>
 #include <string>
@@ -93,7 +95,7 @@ class FlushBuilder {
 
 // Everything the flush may have changed, as text, in an order both ways share: per table in id
 // order (ids themselves differ: a rolled-back savepoint does not give back identity values), and
-// notifications per tenant (the together way goes tenant by tenant).
+// notifications per tenant (a whole flush goes tenant by tenant).
 std::string observable(pqxx::work& txn, std::int64_t entry_mark, std::int64_t refusal_mark,
                        std::int64_t event_mark) {
   std::string out;
@@ -138,12 +140,36 @@ std::int64_t maxId(pqxx::work& txn, const std::string& column, const std::string
       .as<std::int64_t>();
 }
 
-TEST(FlushPathsTest, TogetherAndOneByOneLeaveExactlyTheSameVerdictsRowsAndNotifications) {
+// The whole flush, decided at once by the core.
+pqxx::result decideWhole(pqxx::work& txn, const std::string& flush) {
+  return txn.exec_params(
+      "SELECT * FROM unnest(creditgate.decide_flush(creditgate.decision_requests($1), ARRAY("
+      "SELECT tenant_id FROM creditgate.tenant ORDER BY tenant_id FOR UPDATE))) ORDER BY ordinal",
+      flush);
+}
+
+// The same flush as the fallback decides it: each batch alone through the same core, in order.
+std::string decideOneAtATime(pqxx::work& txn, const std::string& flush, int size) {
+  std::string out;
+  for (int ordinal = 1; ordinal <= size; ++ordinal) {
+    const pqxx::result one = txn.exec_params(
+        "SELECT $2::integer AS ordinal, decision, reason, charged_micros, balance_after_micros, "
+        "recipients_allowed, replayed, currency, price_micros, error, fallback "
+        "FROM unnest(creditgate.decide_flush(ARRAY[(creditgate.decision_requests($1))[$2]], "
+        "ARRAY(SELECT tenant_id FROM creditgate.tenant ORDER BY tenant_id FOR UPDATE)))",
+        flush, ordinal);
+    out += verdicts(one);
+  }
+  return out;
+}
+
+void compareBothWaysOnRandomFlushes(std::uint32_t seed) {
+  std::cout << "[ seed     ] " << seed << " (CREDITGATE_FLUSH_SEED=" << seed << " replays it)"
+            << std::endl;
+  SCOPED_TRACE("seed " + std::to_string(seed));
   TestDatabase db;
   for (const auto& tenant : kTenants) db.addTenant(tenant.id, tenant.currency, 600'000);
 
-  const std::uint32_t seed = std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed));
   FlushBuilder builder(seed);
   int compared = 0, batches = 0;
   std::set<std::string> reasons;
@@ -159,26 +185,25 @@ TEST(FlushPathsTest, TogetherAndOneByOneLeaveExactlyTheSameVerdictsRowsAndNotifi
     const auto refusals = maxId(txn, "refusal_id", "batch_refusal");
     const auto events = maxId(txn, "event_id", "outbox_event");
     txn.exec("SAVEPOINT before_flush");
-    const pqxx::result together = txn.exec_params(
-        "SELECT * FROM unnest(creditgate.decide_batches_together($1, ARRAY("
-        "SELECT tenant_id FROM creditgate.tenant ORDER BY tenant_id FOR UPDATE))) ORDER BY ordinal",
-        flush);
-    const std::string together_rows = observable(txn, entries, refusals, events);
+    const pqxx::result whole = decideWhole(txn, flush);
+    const std::string whole_rows = observable(txn, entries, refusals, events);
     txn.exec("ROLLBACK TO SAVEPOINT before_flush");
-    const pqxx::result one_by_one = txn.exec_params(
-        "SELECT * FROM creditgate.decide_batches_one_by_one($1) ORDER BY ordinal", flush);
-    const std::string one_by_one_rows = observable(txn, entries, refusals, events);
+    const std::string alone = decideOneAtATime(txn, flush, static_cast<int>(whole.size()));
+    const std::string alone_rows = observable(txn, entries, refusals, events);
     txn.commit();  // the next round starts from here
 
-    ASSERT_FALSE(together.empty()) << "the together way declined a flush of valid batches";
-    ASSERT_EQ(verdicts(together), verdicts(one_by_one));
-    ASSERT_EQ(together_rows, one_by_one_rows);
+    ASSERT_FALSE(whole.empty()) << "the core declined a flush of valid batches";
+    ASSERT_EQ(verdicts(whole), alone);
+    ASSERT_EQ(whole_rows, alone_rows);
     ++compared;
-    batches += static_cast<int>(together.size());
-    for (const auto& row : together) reasons.insert(row["reason"].c_str());
+    batches += static_cast<int>(whole.size());
+    for (const auto& row : whole) {
+      reasons.insert(row["reason"].c_str());
+      ASSERT_TRUE(row["error"].is_null()) << row["error"].c_str();
+    }
   }
   EXPECT_EQ(compared, 500);
-  // The random flushes did meet every case the together way handles itself or hands to judge().
+  // The random flushes did meet every case the core handles itself or hands to judge().
   for (const char* reason :
        {"ok", "overdraft", "partial_credit", "insufficient_credit", "overdraft_limit_exceeded",
         "batch_conflict", "currency_mismatch", "unknown_tenant", "ledger_unavailable"}) {
@@ -202,18 +227,30 @@ TEST(FlushPathsTest, TogetherAndOneByOneLeaveExactlyTheSameVerdictsRowsAndNotifi
             0);
 }
 
-// The SQLSTATE the together way raises for a flush it leaves to the one-by-one way.
-std::string togetherDeclines(pqxx::connection& connection, const std::string& flush) {
+TEST(FlushPathsTest, WholeAndOneAtATimeLeaveTheSameVerdictsRowsAndNotificationsFixedSeed) {
+  compareBothWaysOnRandomFlushes(20261129);
+}
+
+TEST(FlushPathsTest, WholeAndOneAtATimeLeaveTheSameVerdictsRowsAndNotificationsRandomSeed) {
+  const char* replay = std::getenv("CREDITGATE_FLUSH_SEED");
+  compareBothWaysOnRandomFlushes(replay ? static_cast<std::uint32_t>(std::stoul(replay))
+                                        : std::random_device{}());
+}
+
+// The SQLSTATE the core raises for a flush it cannot take whole (decide_requests then gives it
+// each batch alone).
+std::string wholeDeclines(pqxx::connection& connection, const std::string& flush) {
   pqxx::work txn(connection);
   try {
-    txn.exec_params("SELECT creditgate.decide_batches_together($1, ARRAY['acme'])", flush);
+    txn.exec_params(
+        "SELECT creditgate.decide_flush(creditgate.decision_requests($1), ARRAY['acme'])", flush);
   } catch (const pqxx::sql_error& e) {
     return e.sqlstate();
   }
   return "accepted";
 }
 
-TEST(FlushPathsTest, AFlushTheTogetherWayCannotTakeGoesOneByOneAndOnlyTheBadBatchFails) {
+TEST(FlushPathsTest, AFlushTheCoreCannotTakeWholeGoesOneAtATimeSaysWhyAndOnlyTheBadBatchFails) {
   TestDatabase db;
   db.addTenant("acme", "EUR", 150'000);
   const std::string good = R"({"tenant_id":"acme","batch_id":"b1","campaign_id":"c",)"
@@ -228,16 +265,17 @@ TEST(FlushPathsTest, AFlushTheTogetherWayCannotTakeGoesOneByOneAndOnlyTheBadBatc
   costly.replace(costly.find("\"b1\""), 4, "\"b0\"");
   costly.replace(costly.find("[100000]"), 8, "[900000]");
 
-  // The together way declines rather than fail a whole flush for one bad batch, and so it does for
-  // one batch id twice (the second is a retry of the first).
-  EXPECT_EQ(togetherDeclines(db.connection(), "[" + good + "," + bad + "]"), "CG001");
-  EXPECT_EQ(togetherDeclines(db.connection(), "[" + good + "," + good + "]"), "CG001");
+  // The core declines a whole flush for one bad batch, and for one batch id twice (the second is
+  // a retry of the first).
+  EXPECT_EQ(wholeDeclines(db.connection(), "[" + good + "," + bad + "]"), "22023");
+  EXPECT_EQ(wholeDeclines(db.connection(), "[" + good + "," + good + "]"), "CG001");
 
-  // The refused batch comes before the bad one: the together way queued its notification before
-  // declining, and that must not be sent twice once the flush goes one by one.
+  // The refused batch comes before the bad one: the whole flush queued its notification before
+  // declining, and that must not be sent twice once the flush goes one at a time.
   pqxx::work txn(db.connection());
   const pqxx::result rows = txn.exec_params(
-      "SELECT decision, reason, replayed, error FROM creditgate.decide_batches($1) ORDER BY ordinal",
+      "SELECT decision, reason, replayed, error, fallback FROM creditgate.decide_batches($1) "
+      "ORDER BY ordinal",
       "[" + costly + "," + good + "," + bad + "," + good + "]");
   const int told = txn.exec1("SELECT count(*) FROM creditgate.outbox_event "
                              "WHERE type = 'insufficient_credit'")[0].as<int>();
@@ -250,6 +288,14 @@ TEST(FlushPathsTest, AFlushTheTogetherWayCannotTakeGoesOneByOneAndOnlyTheBadBatc
   EXPECT_EQ(rows[3]["decision"].as<std::string>(), "allow");
   EXPECT_TRUE(rows[3]["replayed"].as<bool>());
   EXPECT_EQ(told, 1);
+  // Every result says the flush fell back, and why (the first thing the core met: the id that comes
+  // twice): the plugin counts and logs it.
+  for (const auto& row : rows) {
+    ASSERT_FALSE(row["fallback"].is_null());
+    EXPECT_EQ(row["fallback"].as<std::string>(),
+              "CG001: batch 2: its batch id comes twice in one flush")
+        << row["fallback"].as<std::string>();
+  }
   EXPECT_EQ(db.balance("acme"), 50'000);
   EXPECT_EQ(db.ledgerSum("acme"), 50'000);
 }

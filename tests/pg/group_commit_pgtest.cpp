@@ -1,8 +1,11 @@
 // Group commit: one flush (one transaction) with every kind of batch in it; each keeps its own
 // verdict in arrival order, and every ledger row is exactly what one-by-one decisions would write.
-#include "gate_fixture.hpp"
+#include <thread>
+#include <vector>
 
-#include "ledger.hpp"
+#include "decisions.hpp"
+#include "gate_fixture.hpp"
+#include "ledger_statements.hpp"
 
 namespace creditgate::testing {
 namespace {
@@ -21,20 +24,16 @@ struct Request {
   std::string tenant, batch_id, policy;
   std::vector<std::string> recipients;
   std::int64_t overdraft = 0;
-  std::vector<std::string_view> views;
-  std::vector<std::int64_t> prices;
 
-  DecisionRequest view() {
-    views.assign(recipients.begin(), recipients.end());
-    prices.assign(recipients.size(), kPrice);
+  DecisionRequest view() const {
     DecisionRequest r;
     r.tenant_id = tenant;
     r.batch_id = batch_id;
     r.campaign_id = "c";
     r.template_name = "t";
     r.category = "marketing";
-    r.recipients = views;
-    r.unit_prices_micros = prices;
+    r.recipients = recipients;
+    r.unit_prices_micros.assign(recipients.size(), kPrice);
     r.currency = "EUR";
     r.policy = policy;
     r.overdraft_limit_micros = overdraft;
@@ -45,10 +44,11 @@ struct Request {
 
 class GroupCommitTest : public GateTest {
  protected:
-  Ledger ledger_{PoolOptions{db_.pluginDsn(), 2, 5000, 3}};
-  Ledger::Deadline deadline() { return ConnectionPool::Clock::now() + std::chrono::seconds(5); }
-  // With a batch the database refuses, decide_batches takes the flush one by one; without, together
-  // (sql/012_group_commit.sql). Every verdict and row must be the same either way.
+  Database database_{PoolOptions{db_.pluginDsn(), 2, 5000, 3}, ledgerStatements()};
+  Decisions decisions_{database_};
+  Database::Deadline deadline() { return Database::Clock::now() + std::chrono::seconds(5); }
+  // With a batch the database refuses, decide_batches takes the flush one by one; without, whole
+  // (sql/015_one_decision_rule.sql). Every verdict and row must be the same either way.
   void decideMixedFlush(bool with_a_failing_batch);
 };
 
@@ -58,8 +58,8 @@ void GroupCommitTest::decideMixedFlush(bool with_a_failing_batch) {
   // Decided before the flush: "dup" will be retried as is, "conf" with other recipients.
   Request dup{"acme", "dup", "block", {"+4915110000001"}};
   Request conf{"acme", "conf", "block", {"+4915110000002"}};
-  ASSERT_EQ(ledger_.decide(dup.view(), deadline()).decision, api::Decision::allow);
-  ASSERT_EQ(ledger_.decide(conf.view(), deadline()).decision, api::Decision::allow);
+  ASSERT_EQ(decisions_.decide(dup.view(), deadline()).decision, api::Decision::allow);
+  ASSERT_EQ(decisions_.decide(conf.view(), deadline()).decision, api::Decision::allow);
   // acme now has 3 prices of credit.
 
   std::vector<Request> flush = {
@@ -78,8 +78,11 @@ void GroupCommitTest::decideMixedFlush(bool with_a_failing_batch) {
   }
   json += "]";
   const auto before_entries = db_.count("ledger_entry");
-  const auto results = ledger_.decideMany(json, flush.size(), deadline());
+  const Decisions::Flush decided = decisions_.decideAll(json, flush.size(), deadline());
+  const auto& results = decided.results;
   ASSERT_EQ(results.size(), flush.size());
+  // A batch the ledger refuses sends the flush one batch at a time, and it says so.
+  EXPECT_EQ(decided.fallback.has_value(), with_a_failing_batch);
 
   auto verdict = [&](std::size_t i) { return results[i].decision; };
   EXPECT_EQ(verdict(0).decision, api::Decision::allow);
@@ -146,6 +149,67 @@ TEST_F(GroupCommitTest, NaivePathWithoutGroupCommitKeepsTheSameSemantics) {
   EXPECT_TRUE(decide(batch("acme", "b-1", germanNumbers(2))).replayed);
   EXPECT_EQ(decide(batch("acme", "b-2", germanNumbers(1))).reason,
             api::Reason::insufficient_credit);
+}
+
+// Breaks the fast path on purpose: a trigger makes the ledger refuse one batch of a flush, so the
+// flush cannot be taken whole. The flush then goes one batch at a time: the poisoned batch fails
+// alone, the others are decided as ever, and the fallback shows where an SRE looks: the metric
+// behind CreditgateFlushFallingBack and a log line saying why.
+TEST_F(GroupCommitTest, AFlushThatFallsBackIsCountedAndLoggedAndOnlyItsBadBatchFails) {
+  for (const char* tenant : {"holder", "acme", "bistro", "cafe"}) {
+    db_.addTenant(tenant, "EUR", 10 * kEurGermanyMarketing);
+  }
+  db_.exec(R"(CREATE FUNCTION creditgate.poison() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                 IF NEW.batch_id LIKE 'poison%' THEN
+                   RAISE EXCEPTION 'poisoned batch %', NEW.batch_id;
+                 END IF;
+                 RETURN NEW;
+               END $$;
+               CREATE TRIGGER poison BEFORE INSERT ON creditgate.batch
+                 FOR EACH ROW EXECUTE FUNCTION creditgate.poison())");
+  // A pool of 2: one flusher, so decisions queued while it is busy go out in one flush.
+  startGateWithConfig(
+      R"({"database": {"dsn": ")" + db_.pluginDsn() +
+      R"(", "pool_size": 2, "statement_timeout_ms": 20000},)"
+      R"( "policy": {"on_insufficient_credit": "block"}, "metrics": {"listen": ""}})");
+  const auto fallbacks = [&] {
+    return metricValue(gate_->metricsText(), "creditgate_flush_fallbacks_total");
+  };
+  ASSERT_EQ(fallbacks(), 0);
+
+  // Keep the only flusher busy: its flush waits for the row lock this transaction holds.
+  pqxx::connection blocker(db_.superuserDsn());
+  pqxx::work hold(blocker);
+  hold.exec("SELECT 1 FROM creditgate.tenant WHERE tenant_id = 'holder' FOR UPDATE");
+  std::vector<std::thread> callers;
+  std::vector<api::Verdict> verdicts(4);
+  callers.emplace_back([&] { verdicts[0] = decide(batch("holder", "h-1", germanNumbers(1))); });
+  while (db_.queryInt("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                      "AND query LIKE '%decide_batches%'") == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  callers.emplace_back([&] { verdicts[1] = decide(batch("acme", "ok-1", germanNumbers(1))); });
+  callers.emplace_back(
+      [&] { verdicts[2] = decide(batch("bistro", "poison-1", germanNumbers(1))); });
+  callers.emplace_back([&] { verdicts[3] = decide(batch("cafe", "ok-2", germanNumbers(1))); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all three queued by now
+  hold.commit();
+  for (auto& caller : callers) caller.join();
+
+  EXPECT_EQ(verdicts[0].decision, api::Decision::allow);
+  EXPECT_EQ(verdicts[1].decision, api::Decision::allow);
+  EXPECT_EQ(verdicts[2].decision, api::Decision::block);
+  EXPECT_EQ(verdicts[2].reason, api::Reason::internal_error);
+  EXPECT_EQ(verdicts[3].decision, api::Decision::allow);
+  EXPECT_EQ(fallbacks(), 1);
+  EXPECT_TRUE(
+      host_.logged("batches was decided one batch at a time (P0001: poisoned batch "
+                   "poison-1)"));
+  EXPECT_EQ(db_.balance("bistro"), 10 * kEurGermanyMarketing);  // the failed batch moved nothing
+  EXPECT_EQ(db_.ledgerSum("bistro"), 10 * kEurGermanyMarketing);
+  EXPECT_EQ(db_.balance("acme"), 9 * kEurGermanyMarketing);
+  EXPECT_EQ(db_.balance("cafe"), 9 * kEurGermanyMarketing);
 }
 
 }  // namespace

@@ -61,68 +61,70 @@ TEST(Config, ReadsEveryFieldOfAFullConfig) {
       }
     }
   })");
-  EXPECT_EQ(config.database_dsn, "host=127.0.0.1 dbname=creditgate password=s3cr3t-sentinel");
-  EXPECT_EQ(config.pool_size, 8);
-  EXPECT_EQ(config.statement_timeout_ms, 1500);
-  EXPECT_EQ(config.connect_timeout_s, 5);
-  EXPECT_EQ(config.rates_refresh_ms, 250);
-  EXPECT_EQ(config.max_batch_recipients, 5000u);
+  EXPECT_EQ(config.startup.database_dsn,
+            "host=127.0.0.1 dbname=creditgate password=s3cr3t-sentinel");
+  EXPECT_EQ(config.startup.pool_size, 8);
+  EXPECT_EQ(config.startup.statement_timeout_ms, 1500);
+  EXPECT_EQ(config.startup.connect_timeout_s, 5);
+  EXPECT_EQ(config.startup.rates_refresh_ms, 250);
+  EXPECT_EQ(config.live.max_batch_recipients, 5000u);
 
-  EXPECT_EQ(config.default_policy.rule.on_insufficient_credit, Policy::flag);
-  EXPECT_EQ(config.default_policy.rule.overdraft_limit_micros, 500'000);
-  ASSERT_EQ(config.default_policy.by_category.size(), 1u);
-  const PolicyRule& authentication = config.default_policy.by_category.at(Category::authentication);
+  EXPECT_EQ(config.live.default_policy.rule.on_insufficient_credit, Policy::flag);
+  EXPECT_EQ(config.live.default_policy.rule.overdraft_limit_micros, 500'000);
+  ASSERT_EQ(config.live.default_policy.by_category.size(), 1u);
+  const PolicyRule& authentication =
+      config.live.default_policy.by_category.at(Category::authentication);
   EXPECT_EQ(authentication.on_insufficient_credit, Policy::block);
   EXPECT_EQ(authentication.overdraft_limit_micros, 2'000'000);
 
-  ASSERT_EQ(config.tenant_policies.size(), 2u);
-  const PolicyScope& acme = config.tenant_policies.at("acme");
+  ASSERT_EQ(config.live.tenant_policies.size(), 2u);
+  const PolicyScope& acme = config.live.tenant_policies.at("acme");
   EXPECT_EQ(acme.rule.on_insufficient_credit, Policy::block);
   EXPECT_EQ(acme.rule.overdraft_limit_micros, 20'000'001);
   ASSERT_EQ(acme.by_category.size(), 1u);
   EXPECT_FALSE(acme.by_category.at(Category::marketing).on_insufficient_credit.has_value());
   EXPECT_EQ(acme.by_category.at(Category::marketing).overdraft_limit_micros, 0);
-  const PolicyScope& other = config.tenant_policies.at("tenant-2_x.y@z");
+  const PolicyScope& other = config.live.tenant_policies.at("tenant-2_x.y@z");
   EXPECT_FALSE(other.rule.on_insufficient_credit.has_value());
   EXPECT_TRUE(other.by_category.empty());
 }
 
 TEST(Config, FillsDefaultsWhenOnlyTheDsnIsGiven) {
   const Config config = parsed(R"({"database": {"dsn": "dbname=x"}})");
-  EXPECT_EQ(config.database_dsn, "dbname=x");
-  EXPECT_EQ(config.pool_size, 4);
-  EXPECT_EQ(config.statement_timeout_ms, 2000);
-  EXPECT_EQ(config.connect_timeout_s, 3);
-  EXPECT_EQ(config.rates_refresh_ms, 5000);
-  EXPECT_EQ(config.max_batch_recipients, 1000u);
-  EXPECT_FALSE(config.default_policy.rule.on_insufficient_credit.has_value());
-  EXPECT_FALSE(config.default_policy.rule.overdraft_limit_micros.has_value());
-  EXPECT_TRUE(config.tenant_policies.empty());
-  EXPECT_EQ(config.policyFor("anyone", Category::marketing),
+  EXPECT_EQ(config.startup.database_dsn, "dbname=x");
+  EXPECT_EQ(config.startup.pool_size, 4);
+  EXPECT_EQ(config.startup.statement_timeout_ms, 2000);
+  EXPECT_EQ(config.startup.connect_timeout_s, 3);
+  EXPECT_EQ(config.startup.rates_refresh_ms, 5000);
+  EXPECT_EQ(config.live.max_batch_recipients, 1000u);
+  EXPECT_FALSE(config.live.default_policy.rule.on_insufficient_credit.has_value());
+  EXPECT_FALSE(config.live.default_policy.rule.overdraft_limit_micros.has_value());
+  EXPECT_TRUE(config.live.tenant_policies.empty());
+  EXPECT_EQ(config.live.policyFor("anyone", Category::marketing),
             (EffectivePolicy{Policy::block, 0}));
 }
 
 TEST(Config, AcceptsTheBoundsOfEveryRange) {
   const Config low = parsed(R"({"database": {"dsn": "x", "pool_size": 1, "statement_timeout_ms": 1,
       "connect_timeout_s": 1, "rates_refresh_ms": 100}, "limits": {"max_batch_recipients": 1}})");
-  EXPECT_EQ(low.pool_size, 1);
-  EXPECT_EQ(low.rates_refresh_ms, 100);
-  EXPECT_EQ(low.max_batch_recipients, 1u);
+  EXPECT_EQ(low.startup.pool_size, 1);
+  EXPECT_EQ(low.startup.rates_refresh_ms, 100);
+  EXPECT_EQ(low.live.max_batch_recipients, 1u);
   const Config high = parsed(R"({"database": {"dsn": "x", "pool_size": 256,
       "statement_timeout_ms": 600000, "connect_timeout_s": 600, "rates_refresh_ms": 3600000},
       "limits": {"max_batch_recipients": 100000}})");
-  EXPECT_EQ(high.pool_size, 256);
-  EXPECT_EQ(high.statement_timeout_ms, 600000);
-  EXPECT_EQ(high.connect_timeout_s, 600);
-  EXPECT_EQ(high.rates_refresh_ms, 3600000);
-  EXPECT_EQ(high.max_batch_recipients, 100000u);
+  EXPECT_EQ(high.startup.pool_size, 256);
+  EXPECT_EQ(high.startup.statement_timeout_ms, 600000);
+  EXPECT_EQ(high.startup.connect_timeout_s, 600);
+  EXPECT_EQ(high.startup.rates_refresh_ms, 3600000);
+  EXPECT_EQ(high.live.max_batch_recipients, 100000u);
 }
 
 TEST(Config, AcceptsATenantIdOfExactlySixtyFourBytes) {
   const std::string id(64, 't');
   const Config config =
       parsed(R"({"database": {"dsn": "x"}, "policy": {"tenants": {")" + id + R"(": {}}}})");
-  EXPECT_EQ(config.tenant_policies.count(id), 1u);
+  EXPECT_EQ(config.live.tenant_policies.count(id), 1u);
 }
 
 // Each level sets a different value so the winner is visible, and some levels set only one of the
@@ -154,43 +156,50 @@ constexpr std::int64_t kUnit = 1'000'000;
 
 TEST(ConfigPolicy, UsesTheDefaultForAnUnknownTenant) {
   const Config config = parsed(kLayeredPolicy);
-  EXPECT_EQ(config.policyFor("nobody", Category::utility), (EffectivePolicy{Policy::block, 1 * kUnit}));
+  EXPECT_EQ(config.live.policyFor("nobody", Category::utility),
+            (EffectivePolicy{Policy::block, 1 * kUnit}));
 }
 
 TEST(ConfigPolicy, DefaultCategoryBeatsDefault) {
   const Config config = parsed(kLayeredPolicy);
-  EXPECT_EQ(config.policyFor("nobody", Category::marketing),
+  EXPECT_EQ(config.live.policyFor("nobody", Category::marketing),
             (EffectivePolicy{Policy::flag, 2 * kUnit}));
   // service sets only the limit: the policy still comes from the default
-  EXPECT_EQ(config.policyFor("nobody", Category::service), (EffectivePolicy{Policy::block, 6 * kUnit}));
+  EXPECT_EQ(config.live.policyFor("nobody", Category::service),
+            (EffectivePolicy{Policy::block, 6 * kUnit}));
 }
 
 TEST(ConfigPolicy, TenantBeatsDefaultCategory) {
   const Config config = parsed(kLayeredPolicy);
-  EXPECT_EQ(config.policyFor("acme", Category::marketing), (EffectivePolicy{Policy::block, 3 * kUnit}));
-  EXPECT_EQ(config.policyFor("acme", Category::service), (EffectivePolicy{Policy::block, 3 * kUnit}));
+  EXPECT_EQ(config.live.policyFor("acme", Category::marketing),
+            (EffectivePolicy{Policy::block, 3 * kUnit}));
+  EXPECT_EQ(config.live.policyFor("acme", Category::service),
+            (EffectivePolicy{Policy::block, 3 * kUnit}));
 }
 
 TEST(ConfigPolicy, TenantCategoryBeatsEverything) {
   const Config config = parsed(kLayeredPolicy);
-  EXPECT_EQ(config.policyFor("acme", Category::utility), (EffectivePolicy{Policy::flag, 4 * kUnit}));
+  EXPECT_EQ(config.live.policyFor("acme", Category::utility),
+            (EffectivePolicy{Policy::flag, 4 * kUnit}));
 }
 
 TEST(ConfigPolicy, ResolvesEachFieldAtItsOwnMostSpecificLevel) {
   const Config config = parsed(kLayeredPolicy);
   // acme/authentication: limit from the tenant category, policy from the tenant
-  EXPECT_EQ(config.policyFor("acme", Category::authentication),
+  EXPECT_EQ(config.live.policyFor("acme", Category::authentication),
             (EffectivePolicy{Policy::block, 5 * kUnit}));
   // beta/marketing: limit from the tenant category, policy from the default category
-  EXPECT_EQ(config.policyFor("beta", Category::marketing), (EffectivePolicy{Policy::flag, 7 * kUnit}));
+  EXPECT_EQ(config.live.policyFor("beta", Category::marketing),
+            (EffectivePolicy{Policy::flag, 7 * kUnit}));
   // beta/utility: beta sets nothing for it, so the default applies
-  EXPECT_EQ(config.policyFor("beta", Category::utility), (EffectivePolicy{Policy::block, 1 * kUnit}));
+  EXPECT_EQ(config.live.policyFor("beta", Category::utility),
+            (EffectivePolicy{Policy::block, 1 * kUnit}));
 }
 
 TEST(ConfigPolicy, FallsBackToBlockWithoutOverdraftWhenNothingIsSet) {
   const Config config = parsed(R"({"database": {"dsn": "x"},
     "policy": {"tenants": {"acme": {"categories": {"utility": {}}}}}})");
-  EXPECT_EQ(config.policyFor("acme", Category::utility), (EffectivePolicy{Policy::block, 0}));
+  EXPECT_EQ(config.live.policyFor("acme", Category::utility), (EffectivePolicy{Policy::block, 0}));
 }
 
 TEST(ConfigPolicy, NamesEachPolicy) {
@@ -775,7 +784,7 @@ TEST_F(ConfigFile, LoadsAValidFile) {
   const std::string path = write("ok.json", R"({"database": {"dsn": "dbname=x", "pool_size": 9}})");
   const auto result = loadConfigFile(path);
   ASSERT_TRUE(std::holds_alternative<Config>(result)) << std::get<ConfigError>(result).toString();
-  EXPECT_EQ(std::get<Config>(result).pool_size, 9);
+  EXPECT_EQ(std::get<Config>(result).startup.pool_size, 9);
 }
 
 TEST_F(ConfigFile, ReportsAMissingFileWithItsPathAndReason) {
@@ -813,17 +822,18 @@ TEST(ConfigPricing, ReadsPartialAsAnInsufficientCreditPolicy) {
   auto result = parseConfig(R"({"database": {"dsn": "x"},
     "policy": {"tenants": {"otp": {"on_insufficient_credit": "partial"}}}})");
   ASSERT_TRUE(std::holds_alternative<Config>(result));
-  EXPECT_EQ(std::get<Config>(result).policyFor("otp", Category::marketing).on_insufficient_credit,
-            InsufficientCreditPolicy::partial);
+  EXPECT_EQ(
+      std::get<Config>(result).live.policyFor("otp", Category::marketing).on_insufficient_credit,
+      InsufficientCreditPolicy::partial);
 }
 
 TEST(ConfigPricing, MissingRatePolicyDefaultsToBlockAndReadsOther) {
   auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(defaults));
-  EXPECT_EQ(std::get<Config>(defaults).on_missing_rate, MissingRatePolicy::block);
+  EXPECT_EQ(std::get<Config>(defaults).live.on_missing_rate, MissingRatePolicy::block);
   auto other = parseConfig(R"({"database": {"dsn": "x"}, "pricing": {"on_missing_rate": "other"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(other));
-  EXPECT_EQ(std::get<Config>(other).on_missing_rate, MissingRatePolicy::price_as_other);
+  EXPECT_EQ(std::get<Config>(other).live.on_missing_rate, MissingRatePolicy::price_as_other);
 }
 
 TEST(ConfigPricing, RefusesAnUnknownMissingRatePolicyNamingFieldLineAndColumn) {
@@ -846,13 +856,13 @@ namespace {
 TEST(ConfigGroupCommit, IsOnByDefaultAndReadsItsKeysStrictly) {
   auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(defaults));
-  EXPECT_TRUE(std::get<Config>(defaults).group_commit);
-  EXPECT_EQ(std::get<Config>(defaults).group_commit_max_batches, 64);
+  EXPECT_TRUE(std::get<Config>(defaults).startup.group_commit);
+  EXPECT_EQ(std::get<Config>(defaults).startup.group_commit_max_batches, 64);
   auto off = parseConfig(
       R"({"database": {"dsn": "x", "group_commit": {"enabled": false, "max_batches": 8}}})");
   ASSERT_TRUE(std::holds_alternative<Config>(off));
-  EXPECT_FALSE(std::get<Config>(off).group_commit);
-  EXPECT_EQ(std::get<Config>(off).group_commit_max_batches, 8);
+  EXPECT_FALSE(std::get<Config>(off).startup.group_commit);
+  EXPECT_EQ(std::get<Config>(off).startup.group_commit_max_batches, 8);
   auto bad = parseConfig(R"({"database": {"dsn": "x", "group_commit": {"max_batches": 0}}})");
   ASSERT_TRUE(std::holds_alternative<ConfigError>(bad));
   EXPECT_EQ(std::get<ConfigError>(bad).field, "database.group_commit.max_batches");
@@ -861,7 +871,7 @@ TEST(ConfigGroupCommit, IsOnByDefaultAndReadsItsKeysStrictly) {
 TEST(ConfigMetrics, ListensOnLoopbackByDefaultAndRefusesAMalformedAddress) {
   auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(defaults));
-  EXPECT_EQ(std::get<Config>(defaults).metrics_listen, "127.0.0.1:9464");
+  EXPECT_EQ(std::get<Config>(defaults).startup.metrics_listen, "127.0.0.1:9464");
   auto bad = parseConfig(R"({"database": {"dsn": "x"}, "metrics": {"listen": "9464"}})");
   ASSERT_TRUE(std::holds_alternative<ConfigError>(bad));
   EXPECT_EQ(std::get<ConfigError>(bad).field, "metrics.listen");
@@ -873,9 +883,9 @@ TEST(ConfigNotifications, ReadsThresholdsExactlyAndRefusesAWarningBelowCritical)
       "tenants": {"acme": {"low_balance_critical": "2"}}}})");
   ASSERT_TRUE(std::holds_alternative<Config>(ok));
   const Config& config = std::get<Config>(ok);
-  EXPECT_EQ(config.alertsFor("acme").warning_micros, 10'500'000);
-  EXPECT_EQ(config.alertsFor("acme").critical_micros, 2'000'000);
-  EXPECT_EQ(config.alertsFor("other").critical_micros, 1);
+  EXPECT_EQ(config.live.alertsFor("acme").warning_micros, 10'500'000);
+  EXPECT_EQ(config.live.alertsFor("acme").critical_micros, 2'000'000);
+  EXPECT_EQ(config.live.alertsFor("other").critical_micros, 1);
   auto bad = parseConfig(R"({"database": {"dsn": "x"}, "notifications": {
       "low_balance_warning": "1", "low_balance_critical": "2"}})");
   ASSERT_TRUE(std::holds_alternative<ConfigError>(bad));
@@ -909,36 +919,34 @@ TEST(ConfigFailurePolicy, AllowFlaggedNeedsAJournalAndACapAboveZero) {
   auto both = parseConfig(failurePolicyConfig(allow + R"(, "ledger_unavailable_cap": "5.50")",
                                               R"("journal_path": "/tmp/j")"));
   ASSERT_TRUE(std::holds_alternative<Config>(both)) << std::get<ConfigError>(both).toString();
-  EXPECT_EQ(std::get<Config>(both).ledger_unavailable_cap_micros, 5'500'000);
+  EXPECT_EQ(std::get<Config>(both).live.ledger_unavailable_cap_micros, 5'500'000);
 }
 
 TEST(ConfigFailurePolicy, InDoubtGraceIsTenMinutesByDefaultAndReadInSeconds) {
   auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(defaults));
-  EXPECT_EQ(std::get<Config>(defaults).in_doubt_grace_ms, 600'000);
-  EXPECT_TRUE(std::get<Config>(defaults).journal_path.empty());
+  EXPECT_EQ(std::get<Config>(defaults).live.in_doubt_grace_ms, 600'000);
+  EXPECT_TRUE(std::get<Config>(defaults).startup.journal_path.empty());
   auto set = parseConfig(failurePolicyConfig("", R"("in_doubt_grace_s": 30)"));
   ASSERT_TRUE(std::holds_alternative<Config>(set));
-  EXPECT_EQ(std::get<Config>(set).in_doubt_grace_ms, 30'000);
+  EXPECT_EQ(std::get<Config>(set).live.in_doubt_grace_ms, 30'000);
   auto zero = parseConfig(failurePolicyConfig("", R"("in_doubt_grace_s": 0)"));
   ASSERT_TRUE(std::holds_alternative<ConfigError>(zero));
   EXPECT_EQ(std::get<ConfigError>(zero).field, "failure.in_doubt_grace_s");
 }
 
-TEST(ConfigStartupSettings, ChangedOnesAreNamedAndKeptAtTheirRunningValues) {
+TEST(ConfigStartupSettings, EachChangedOneIsNamedAndTheLiveOnesAreApart) {
   auto running = std::get<Config>(parseConfig(
       R"({"database": {"dsn": "host=a password=s3cr3t-sentinel", "pool_size": 4},
           "metrics": {"listen": ""}})"));
   auto edited = std::get<Config>(parseConfig(
       R"({"database": {"dsn": "host=b password=s3cr3t-sentinel", "pool_size": 8},
           "metrics": {"listen": ""}, "policy": {"on_insufficient_credit": "flag"}})"));
-  EXPECT_EQ(changedStartupSettings(running, edited),
+  EXPECT_EQ(changedStartupSettings(running.startup, edited.startup),
             (std::vector<std::string>{"database.dsn", "database.pool_size"}));
-  keepStartupSettings(edited, running);
-  EXPECT_EQ(edited.database_dsn, running.database_dsn);
-  EXPECT_EQ(edited.pool_size, 4);
-  EXPECT_EQ(edited.default_policy.rule.on_insufficient_credit, InsufficientCreditPolicy::flag);
-  EXPECT_TRUE(changedStartupSettings(running, edited).empty());
+  EXPECT_TRUE(changedStartupSettings(running.startup, running.startup).empty());
+  // A policy is live: it is not a startup setting, and nothing names it.
+  EXPECT_EQ(edited.live.default_policy.rule.on_insufficient_credit, InsufficientCreditPolicy::flag);
 }
 
 }  // namespace

@@ -11,21 +11,17 @@
 
 #include "cli_args.hpp"
 #include "decimal_micros.hpp"
+#include "tenant_id.hpp"
 
 namespace creditgate::ctl {
 namespace {
 
-constexpr std::size_t kMaxTenantIdChars = 64;
 constexpr std::size_t kMaxReferenceChars = 128;
 constexpr std::size_t kMaxQuotedChars = 70;
 constexpr std::size_t kMaxContactChars = 320;  // the longest e-mail address
 constexpr std::size_t kMaxMarketChars = 64;
 constexpr int kMaxLimit = 10000;
 constexpr std::streamoff kMaxInputFileBytes = 16 << 20;  // Meta's files are a few KiB
-
-bool isGraph(char c) {
-  return c > ' ' && c < '\x7f';
-}
 
 // PostgreSQL's length() counts characters; in UTF-8 that is every byte but continuation bytes.
 std::size_t utf8Length(std::string_view text) {
@@ -62,10 +58,8 @@ std::string quoted(std::string_view text) {
 }
 
 const std::string& tenantIdArgument(const std::string& text) {
-  if (text.empty() || text.size() > kMaxTenantIdChars ||
-      !std::all_of(text.begin(), text.end(), isGraph)) {
-    throw UsageError("tenant ID " + quoted(text) +
-                     " must be 1 to 64 printable ASCII characters without spaces");
+  if (!isValidTenantId(text)) {
+    throw UsageError("tenant ID " + quoted(text) + " " + std::string(kTenantIdRule));
   }
   return text;
 }

@@ -6,8 +6,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "admin_database.hpp"
 #include "cli_args.hpp"
-#include "database.hpp"
 
 namespace creditgate::ctl {
 

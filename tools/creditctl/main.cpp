@@ -12,10 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "admin_database.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "csv_reader.hpp"
-#include "database.hpp"
 
 namespace creditgate::ctl {
 namespace {

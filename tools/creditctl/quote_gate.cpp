@@ -4,11 +4,11 @@
 #include <iostream>
 #include <variant>
 
+#include "admin_database.hpp"
 #include "arguments.hpp"
 #include "config.hpp"
 #include "credit_gate.hpp"
 #include "csv_reader.hpp"  // InputFileError
-#include "database.hpp"
 
 namespace creditgate::ctl {
 
@@ -40,7 +40,7 @@ QuoteGate::QuoteGate(const std::string& config_path) {
   }
   // Reachable first, with creditctl's care for the DSN: an outage is exit 3 and a clear message,
   // not a column of ledger_unavailable quotes.
-  Database(std::get<Config>(parsed).database_dsn).connection();
+  Database(std::get<Config>(parsed).startup.database_dsn).connection();
 
   api::PluginContext context;
   context.config_path = config_path;

@@ -1,0 +1,89 @@
+#include "decisions.hpp"
+
+#include <pqxx/pqxx>
+
+#include "pg_field.hpp"
+
+namespace creditgate {
+namespace {
+
+constexpr const char* kDecideBatches = "decide_batches";
+constexpr const char* kQuoteRequest = "quote_request";
+
+constexpr Statement kStatements[] = {
+    {kDecideBatches,
+     "SELECT ordinal, decision, reason, charged_micros, balance_after_micros, recipients_allowed,"
+     " replayed, currency, error, fallback FROM creditgate.decide_batches($1::jsonb)"},
+    {kQuoteRequest,
+     "SELECT decision, reason, balance_micros, available_micros, recipients_affordable, currency"
+     " FROM creditgate.quote_request($1::jsonb)"},
+};
+
+LedgerDecision decisionFrom(const pqxx::row& row) {
+  LedgerDecision out;
+  out.decision = decisionFromText(row["decision"].c_str());
+  out.reason = reasonFromText(row["reason"].c_str());
+  out.charged_micros = row["charged_micros"].as<std::int64_t>();
+  out.balance_after_micros = optionalField<std::int64_t>(row["balance_after_micros"]);
+  out.recipients_allowed = row["recipients_allowed"].as<std::uint32_t>();
+  out.replayed = row["replayed"].as<bool>();
+  out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+  return out;
+}
+
+}  // namespace
+
+std::span<const Statement> Decisions::statements() {
+  return kStatements;
+}
+
+Decisions::Flush Decisions::decideAll(const std::string& batches_json, std::size_t count,
+                                      Database::Deadline deadline) {
+  return database_.perform(Database::Effect::write, deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);  // the function's work is one transaction
+    const pqxx::result rows = txn.exec_prepared(kDecideBatches, batches_json);
+    if (rows.size() != count) {
+      throw LedgerError(LedgerError::Kind::rejected, "decide_batches answered " +
+                                                         std::to_string(rows.size()) + " of " +
+                                                         std::to_string(count) + " batches");
+    }
+    Flush flush;
+    flush.results.resize(count);
+    for (const auto& row : rows) {
+      const auto index = row["ordinal"].as<std::size_t>() - 1;
+      if (index >= count) throw LedgerError(LedgerError::Kind::rejected, "bad ordinal");
+      Flushed& flushed = flush.results[index];
+      flushed.error = optionalField<std::string>(row["error"]);
+      if (!flushed.error) flushed.decision = decisionFrom(row);
+      if (!flush.fallback) flush.fallback = optionalField<std::string>(row["fallback"]);
+    }
+    return flush;
+  });
+}
+
+LedgerDecision Decisions::decide(const DecisionRequest& request, Database::Deadline deadline) {
+  Flush flush = decideAll("[" + decisionRequestJson(request) + "]", 1, deadline);
+  if (flush.results[0].error) {
+    throw LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch",
+                      "the ledger refused the batch: " + *flush.results[0].error);
+  }
+  return std::move(flush.results[0].decision);
+}
+
+LedgerQuote Decisions::quote(const DecisionRequest& request, Database::Deadline deadline) {
+  const std::string json = decisionRequestJson(request);
+  return database_.perform(Database::Effect::read, deadline, [&](pqxx::connection& connection) {
+    pqxx::nontransaction txn(connection);
+    const pqxx::row row = txn.exec_prepared1(kQuoteRequest, json);
+    LedgerQuote out;
+    out.decision = decisionFromText(row["decision"].c_str());
+    out.reason = reasonFromText(row["reason"].c_str());
+    out.balance_micros = optionalField<std::int64_t>(row["balance_micros"]);
+    out.available_micros = optionalField<std::int64_t>(row["available_micros"]);
+    out.recipients_affordable = row["recipients_affordable"].as<std::uint32_t>();
+    out.currency = row["currency"].is_null() ? "" : row["currency"].c_str();
+    return out;
+  });
+}
+
+}  // namespace creditgate

@@ -1,0 +1,162 @@
+#include "group_commit.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <future>
+
+namespace creditgate {
+
+// One decision waiting for (or in) a flush. It shares its request with the caller: the flusher
+// keeps it alive when the caller has given up (after a timeout).
+struct GroupCommit::Pending {
+  enum class State { queued, in_flight, withdrawn };
+
+  explicit Pending(std::shared_ptr<const DecisionRequest> r) : request(std::move(r)) {}
+
+  std::shared_ptr<const DecisionRequest> request;
+  Database::Deadline deadline;
+  State state = State::queued;  // guarded by GroupCommit::mutex_
+  std::promise<LedgerDecision> result;
+};
+
+GroupCommit::GroupCommit(Decisions& decisions, int flushers, int max_batches,
+                         OnFallback on_fallback)
+    : decisions_(decisions),
+      max_batches_(static_cast<std::size_t>(max_batches)),
+      on_fallback_(std::move(on_fallback)) {
+  for (int i = 0; i < flushers; ++i) flushers_.emplace_back([this] { flushLoop(); });
+}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  for (auto& flusher : flushers_) flusher.join();
+}
+
+LedgerDecision GroupCommit::decide(std::shared_ptr<const DecisionRequest> request,
+                                   Database::Deadline deadline) {
+  auto pending = std::make_shared<Pending>(std::move(request));
+  pending->deadline = deadline;
+  std::future<LedgerDecision> result = pending->result.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(pending);
+  }
+  queued_.notify_one();
+  if (result.wait_until(deadline) == std::future_status::ready) return result.get();
+
+  std::unique_lock lock(mutex_);
+  if (pending->state == Pending::State::queued) {
+    pending->state = Pending::State::withdrawn;  // the flusher drops it: nothing was sent
+    throw LedgerError(LedgerError::Kind::timeout,
+                      "no flush reached the ledger before the decision deadline; nothing was sent");
+  }
+  lock.unlock();
+  if (result.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return result.get();
+  throw LedgerError(LedgerError::Kind::in_doubt,
+                    "the decision deadline passed while the ledger was deciding");
+}
+
+// Moves the queued decisions whose tenants no other flush holds into `batch`, in arrival order.
+// A second request for a batch id already taken waits for the next flush, and so does everything
+// of its tenant queued after it: each tenant's decisions are made in the order they arrived.
+bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
+  std::deque<std::shared_ptr<Pending>> left;
+  std::set<std::string, std::less<>> taken;
+  std::set<std::string, std::less<>> held_back;  // tenants with a request left for the next flush
+  auto same_batch_taken = [&](const Pending& pending) {
+    return std::any_of(batch.begin(), batch.end(), [&](const auto& other) {
+      return other->request->batch_id == pending.request->batch_id &&
+             other->request->tenant_id == pending.request->tenant_id;
+    });
+  };
+  for (auto& pending : queue_) {
+    if (pending->state == Pending::State::withdrawn) continue;
+    const bool busy = tenants_in_flight_.count(pending->request->tenant_id) != 0 &&
+                      taken.count(pending->request->tenant_id) == 0;
+    if (busy || batch.size() >= max_batches_ || held_back.count(pending->request->tenant_id) != 0 ||
+        same_batch_taken(*pending)) {
+      held_back.insert(pending->request->tenant_id);
+      left.push_back(std::move(pending));
+      continue;
+    }
+    pending->state = Pending::State::in_flight;
+    taken.insert(pending->request->tenant_id);
+    batch.push_back(std::move(pending));
+  }
+  queue_.swap(left);
+  tenants_in_flight_.insert(taken.begin(), taken.end());
+  return !batch.empty();
+}
+
+void GroupCommit::flushLoop() {
+  std::vector<std::shared_ptr<Pending>> batch;
+  for (;;) {
+    batch.clear();
+    {
+      std::unique_lock lock(mutex_);
+      queued_.wait(lock, [&] { return stopping_ || takeEligible(batch); });
+      // Stopping: nothing more is sent. A decision still queued is withdrawn by its caller at its
+      // deadline (ledger_timeout, nothing sent); the gateway is shutting the gate down anyway.
+      if (batch.empty()) return;
+    }
+    flush(batch);
+    release(batch);
+  }
+}
+
+void GroupCommit::release(const std::vector<std::shared_ptr<Pending>>& batch) {
+  bool waiting = false;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& pending : batch) tenants_in_flight_.erase(pending->request->tenant_id);
+    waiting = !queue_.empty();
+  }
+  // Decisions held back for these tenants may go now. With none queued, waking the idle flushers
+  // would only cost every decision a few thread switches.
+  if (waiting) queued_.notify_all();
+}
+
+void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
+  // Waiting for a connection is bounded by the most patient caller; the statement itself by the
+  // statement timeout every connection has.
+  Database::Deadline deadline = batch.front()->deadline;
+  for (const auto& pending : batch) deadline = std::max(deadline, pending->deadline);
+  std::string json = "[";
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i) json += ',';
+    json += decisionRequestJson(*batch[i]->request);
+  }
+  json += ']';
+  try {
+    Decisions::Flush flush = decisions_.decideAll(json, batch.size(), deadline);
+    if (flush.fallback && on_fallback_) on_fallback_(batch.size(), *flush.fallback);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (flush.results[i].error) {
+        batch[i]->result.set_exception(std::make_exception_ptr(
+            LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch",
+                        "the ledger refused the batch: " + *flush.results[i].error)));
+      } else {
+        batch[i]->result.set_value(std::move(flush.results[i].decision));
+      }
+    }
+  } catch (const LedgerError& e) {
+    failAll(batch, e);
+  } catch (const std::exception& e) {
+    failAll(batch, LedgerError(LedgerError::Kind::rejected, "internal error", e.what()));
+  }
+}
+
+// The whole flush failed (connection, timeout): every batch in it gets that error, each its own
+// copy, so no exception object is shared between the callers' threads.
+void GroupCommit::failAll(std::vector<std::shared_ptr<Pending>>& batch, const LedgerError& error) {
+  for (auto& pending : batch) {
+    pending->result.set_exception(
+        std::make_exception_ptr(LedgerError(error.kind(), error.cause(), error.what())));
+  }
+}
+
+}  // namespace creditgate
