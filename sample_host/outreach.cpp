@@ -3,21 +3,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "fnv1a.hpp"
+
 namespace sample_gateway {
 namespace api = creditgate::api;
 
 namespace {
-
-constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
-constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
-
-std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) noexcept {
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= kFnvPrime;
-  }
-  return hash;
-}
 
 api::Batch toApiBatch(const OutreachBatch& batch) {
   const Campaign& campaign = *batch.campaign;
@@ -53,7 +44,7 @@ PendingReport ownedCopy(const OutreachBatch& batch,
 }  // namespace
 
 bool DeliverySimulation::fails(std::string_view recipient, std::string_view batch_id) const noexcept {
-  std::uint64_t hash = fnv1a(fnv1a(kFnvOffset, recipient), batch_id);
+  const std::uint64_t hash = creditgate::fnv1a(batch_id, creditgate::fnv1a(recipient));
   return static_cast<int>(hash % 100) < failure_percent_;
 }
 

@@ -1,8 +1,12 @@
 // The migration runner: in order, recorded, a second run is a no-op, an edited file is refused.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <pqxx/pqxx>
 
+#include "fnv1a.hpp"
 #include "migrations.hpp"
 #include "test_database.hpp"
 
@@ -38,6 +42,29 @@ TEST(MigrationsTest, RefusesAnAppliedFileThatWasEditedAndNamesIt) {
     EXPECT_NE(std::string(e.what()).find("004_money_functions.sql"), std::string::npos) << e.what();
   }
   std::filesystem::remove_all(copy);
+}
+
+// Databases migrated before the runner's FNV-1a basis was corrected hold checksums made with the
+// mistyped basis: an unedited file still matches, and its record is brought up to date.
+TEST(MigrationsTest, AcceptsAChecksumRecordedWithTheOldBasisAndRewritesIt) {
+  TestDatabase db;
+  std::ifstream in(sqlDir() / "004_money_functions.sql", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  char legacy[17], current[17];
+  std::snprintf(legacy, sizeof legacy, "%016llx",
+                static_cast<unsigned long long>(fnv1a(text, 1469598103934665603ULL)));
+  std::snprintf(current, sizeof current, "%016llx", static_cast<unsigned long long>(fnv1a(text)));
+  ASSERT_NE(std::string(legacy), std::string(current));
+  db.exec("UPDATE public.creditgate_schema_migration SET checksum = '" + std::string(legacy) +
+          "' WHERE version = 4");
+
+  const auto outcomes = admin::applyMigrations(db.connection(), sqlDir());
+  for (const auto& outcome : outcomes) EXPECT_FALSE(outcome.applied_now) << outcome.file.name;
+  pqxx::nontransaction txn(db.connection());
+  EXPECT_EQ(
+      txn.exec1("SELECT checksum FROM public.creditgate_schema_migration WHERE version = 4")[0]
+          .as<std::string>(),
+      current);
 }
 
 TEST(MigrationsTest, RefusesAFileNotNamedByTheConvention) {

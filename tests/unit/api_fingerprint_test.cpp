@@ -7,16 +7,9 @@
 #include <sstream>
 
 #include "creditgate/api_version.hpp"
+#include "fnv1a.hpp"
 
 namespace {
-
-std::uint64_t fnv1a(const std::string& text, std::uint64_t hash = 1469598103934665603ULL) {
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -29,7 +22,7 @@ TEST(ApiFingerprintTest, ContractHeadersMatchTheRecordedFingerprintOfThisApiVers
   const std::string dir = std::string(CREDITGATE_SOURCE_DIR) + "/host_api/creditgate/";
   const std::string contract = readFile(dir + "host_api.hpp") + readFile(dir + "abi_stamp.hpp");
   ASSERT_FALSE(contract.empty());
-  const std::uint64_t actual = fnv1a(contract);
+  const std::uint64_t actual = creditgate::fnv1a(contract);
   char hex[32];
   std::snprintf(hex, sizeof hex, "0x%016llxULL", static_cast<unsigned long long>(actual));
   EXPECT_EQ(actual, creditgate::api::kApiFingerprint)

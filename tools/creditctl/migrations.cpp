@@ -1,14 +1,15 @@
 #include "migrations.hpp"
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <map>
+#include <pqxx/pqxx>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+
+#include "fnv1a.hpp"
 
 namespace creditgate::admin {
 namespace {
@@ -24,16 +25,22 @@ std::string readFile(const std::filesystem::path& path) {
   return text.str();
 }
 
-// FNV-1a 64: only detects edits to an applied file; no adversary is involved.
-std::string checksum(const std::string& text) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
+std::string hex(std::uint64_t hash) {
   char out[17];
   std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
   return out;
+}
+
+// FNV-1a 64: only detects edits to an applied file; no adversary is involved.
+std::string checksum(const std::string& text) {
+  return hex(fnv1a(text));
+}
+
+// Until sql/015 the runner's FNV-1a had a mistyped offset basis (a digit short). Databases
+// migrated then hold checksums made with it: such a record still matches its unedited file, and is
+// rewritten to the current checksum the first time it is checked.
+std::string legacyChecksum(const std::string& text) {
+  return hex(fnv1a(text, 1469598103934665603ULL));
 }
 
 }  // namespace
@@ -93,7 +100,13 @@ std::vector<MigrationOutcome> applyMigrations(pqxx::connection& connection,
             file.version);
       }
       if (!applied.empty()) {
-        if (applied[0][1].as<std::string>() != sum) {
+        const std::string recorded = applied[0][1].as<std::string>();
+        if (recorded != sum && recorded == legacyChecksum(text)) {
+          pqxx::nontransaction step(connection);
+          step.exec_params0(
+              "UPDATE public.creditgate_schema_migration SET checksum = $2 WHERE version = $1",
+              file.version, sum);
+        } else if (recorded != sum) {
           throw std::runtime_error("migration " + file.name +
                                    " was changed after it was applied (as " +
                                    applied[0][0].as<std::string>() +
