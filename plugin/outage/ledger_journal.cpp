@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
+#include <string_view>
 
 namespace creditgate {
 namespace {
@@ -131,22 +133,33 @@ LedgerJournal::~LedgerJournal() {
 }
 
 void LedgerJournal::load() {
-  std::ifstream in(path_);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string where = "line " + std::to_string(i + 1);
+  std::ifstream in(path_, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Every record ends with its newline, written by the same write() and fsynced before the host is
+  // answered. Bytes after the last newline are a crash mid-append, never acknowledged: they are cut
+  // off, or the next record would be glued to them and lost with them.
+  const std::size_t complete = content.rfind('\n') + 1;  // 0 when there is no newline at all
+  if (complete < content.size()) {
+    if (::ftruncate(fd_, static_cast<off_t>(complete)) != 0) {
+      throw journalError("cannot cut off a torn last record", path_);
+    }
+    content.resize(complete);
+  }
+  std::size_t line_number = 0;
+  for (std::size_t start = 0; start < content.size();) {
+    const std::size_t end = content.find('\n', start);
+    const std::string_view line(content.data() + start, end - start);
+    start = end + 1;
+    const std::string where = "line " + std::to_string(++line_number);
     boost::system::error_code error;
-    const json::value value = json::parse(lines[i], error);
+    const json::value value = json::parse(line, error);
     if (error || !value.is_object()) {
-      // A torn last line (a crash mid-append) was never acknowledged: the host was not answered.
-      if (i + 1 == lines.size()) break;
       throw std::runtime_error("outage journal " + path_ + ": " + where +
                                " is not a journal record; the file was changed by something else");
     }
     const json::object& o = value.as_object();
     if (const auto* version = o.if_contains("v");
-        version && version->as_int64() != kRecordVersion) {
+        version && !(version->is_int64() && version->get_int64() == kRecordVersion)) {
       throw std::runtime_error("outage journal " + path_ + ": " + where + " has record version " +
                                json::serialize(*version) +
                                ", written by another creditgate "
