@@ -16,8 +16,11 @@
 //                      [--run-id TEXT]
 // --tenants 1: the single tenant "hot"; N > 1: tenants t0000 .. t(N-1), 4+ digits, chosen at random.
 // Exit: 0 run done (timings are reported, never judged), 2 usage, 3 plugin load failure.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
@@ -35,8 +38,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <unistd.h>
 
 #include "creditgate/plugin_loader.hpp"
 
@@ -177,7 +178,9 @@ void runThread(api::CreditGate& gate, const Options& o, const std::vector<std::s
     if (phase == 2) break;
     ++counter;
     batch_id.resize(id_prefix);
-    batch_id += std::to_string(counter);  // small-string: no allocation for realistic counters
+    // In place: batch_id reallocates only when the counter gains a digit.
+    char digits[20];
+    batch_id.append(digits, std::to_chars(digits, digits + sizeof digits, counter).ptr);
     // Consecutive numbers from a per-batch base: distinct within the batch.
     std::uint64_t base = (random() % (kSpace - recipients_count));
     for (std::uint64_t j = 0; j < recipients_count; ++j) {
