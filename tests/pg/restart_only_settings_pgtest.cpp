@@ -36,7 +36,7 @@ struct Edit {
   const char* to;
 };
 
-// One per setting in the list of what only a restart changes (plugin/core/config.cpp).
+// One per setting in the list of what only a restart changes (plugin/config/config.cpp).
 const Edit kEdits[] = {
     {"database.pool_size", R"("pool_size": 4)", R"("pool_size": 5)"},
     {"database.statement_timeout_ms", R"("statement_timeout_ms": 5000)",
