@@ -333,44 +333,59 @@ BEGIN
     t_balance := t_balance || v_balance;
   END IF;
 
-  UPDATE tenant t SET balance_micros = u.balance
-    FROM unnest(t_tenant, t_balance) AS u(tenant_id, balance)
-   WHERE t.tenant_id = u.tenant_id;
+  -- Each statement only when it has rows: starting an empty one costs as much as a small one.
+  -- (= ANY: the generic plan looks the rows up by key; a join on the unnest alone scans the table.)
+  IF cardinality(t_tenant) > 0 THEN
+    UPDATE tenant t SET balance_micros = u.balance
+      FROM unnest(t_tenant, t_balance) AS u(tenant_id, balance)
+     WHERE t.tenant_id = u.tenant_id AND t.tenant_id = ANY (t_tenant);
+  END IF;
   -- In arrival order, so entry and refusal ids follow the order the batches came in.
-  INSERT INTO ledger_entry (tenant_id, kind, amount_micros, balance_after_micros, floor_micros,
-                            batch_id, batch_generation)
-  SELECT (e).tenant_id, (e).kind, (e).amount_micros, (e).balance_after_micros, (e).floor_micros,
-         (e).batch_id, (e).batch_generation
-    FROM (SELECT unnest(v_entries) AS e, unnest(v_entry_at) AS position) d ORDER BY d.position;
-  INSERT INTO batch (tenant_id, batch_id, campaign_id, template_name, category, recipients,
-                     unit_prices_micros, rate_card_id, decision, reason, policy,
-                     recipients_allowed, charged_micros, balance_after_micros, decided_at,
-                     answered_attempts, generation)
-  SELECT (n).tenant_id, (n).batch_id, (n).campaign_id, (n).template_name, (n).category,
-         (n).recipients, (n).unit_prices_micros, (n).rate_card_id, (n).decision, (n).reason,
-         (n).policy, (n).recipients_allowed, (n).charged_micros, (n).balance_after_micros,
-         (n).decided_at, (n).answered_attempts, (n).generation
-    FROM (SELECT unnest(v_new) AS n) d;
-  UPDATE batch o
-     SET campaign_id = (n).campaign_id, template_name = (n).template_name,
-         category = (n).category, recipients = (n).recipients,
-         unit_prices_micros = (n).unit_prices_micros, rate_card_id = (n).rate_card_id,
-         decision = (n).decision, reason = (n).reason, policy = (n).policy,
-         recipients_allowed = (n).recipients_allowed, charged_micros = (n).charged_micros,
-         balance_after_micros = (n).balance_after_micros, decided_at = (n).decided_at,
-         answered_attempts = (n).answered_attempts, generation = (n).generation, voided_at = NULL
-    FROM (SELECT unnest(v_again) AS n) d
-   WHERE o.tenant_id = (n).tenant_id AND o.batch_id = (n).batch_id;
-  INSERT INTO batch_refusal (tenant_id, batch_id, campaign_id, template_name, category,
-                             recipient_count, reason, policy, price_micros, balance_micros,
-                             shortfall_micros)
-  SELECT (r).tenant_id, (r).batch_id, (r).campaign_id, (r).template_name, (r).category,
-         (r).recipient_count, (r).reason, (r).policy, (r).price_micros, (r).balance_micros,
-         (r).shortfall_micros
-    FROM (SELECT unnest(v_refusals) AS r, unnest(v_refusal_at) AS position) d ORDER BY d.position;
-  UPDATE batch o SET answered_attempts = o.answered_attempts || u.attempt
-    FROM unnest(a_tenant, a_batch, a_attempt) AS u(tenant_id, batch_id, attempt)
-   WHERE o.tenant_id = u.tenant_id AND o.batch_id = u.batch_id;
+  IF cardinality(v_entries) > 0 THEN
+    INSERT INTO ledger_entry (tenant_id, kind, amount_micros, balance_after_micros, floor_micros,
+                              batch_id, batch_generation)
+    SELECT (e).tenant_id, (e).kind, (e).amount_micros, (e).balance_after_micros, (e).floor_micros,
+           (e).batch_id, (e).batch_generation
+      FROM (SELECT unnest(v_entries) AS e, unnest(v_entry_at) AS position) d ORDER BY d.position;
+  END IF;
+  IF cardinality(v_new) > 0 THEN
+    INSERT INTO batch (tenant_id, batch_id, campaign_id, template_name, category, recipients,
+                       unit_prices_micros, rate_card_id, decision, reason, policy,
+                       recipients_allowed, charged_micros, balance_after_micros, decided_at,
+                       answered_attempts, generation)
+    SELECT (n).tenant_id, (n).batch_id, (n).campaign_id, (n).template_name, (n).category,
+           (n).recipients, (n).unit_prices_micros, (n).rate_card_id, (n).decision, (n).reason,
+           (n).policy, (n).recipients_allowed, (n).charged_micros, (n).balance_after_micros,
+           (n).decided_at, (n).answered_attempts, (n).generation
+      FROM (SELECT unnest(v_new) AS n) d;
+  END IF;
+  IF cardinality(v_again) > 0 THEN
+    UPDATE batch o
+       SET campaign_id = (n).campaign_id, template_name = (n).template_name,
+           category = (n).category, recipients = (n).recipients,
+           unit_prices_micros = (n).unit_prices_micros, rate_card_id = (n).rate_card_id,
+           decision = (n).decision, reason = (n).reason, policy = (n).policy,
+           recipients_allowed = (n).recipients_allowed, charged_micros = (n).charged_micros,
+           balance_after_micros = (n).balance_after_micros, decided_at = (n).decided_at,
+           answered_attempts = (n).answered_attempts, generation = (n).generation, voided_at = NULL
+      FROM (SELECT unnest(v_again) AS n) d
+     WHERE o.tenant_id = (n).tenant_id AND o.batch_id = (n).batch_id;
+  END IF;
+  IF cardinality(v_refusals) > 0 THEN
+    INSERT INTO batch_refusal (tenant_id, batch_id, campaign_id, template_name, category,
+                               recipient_count, reason, policy, price_micros, balance_micros,
+                               shortfall_micros)
+    SELECT (r).tenant_id, (r).batch_id, (r).campaign_id, (r).template_name, (r).category,
+           (r).recipient_count, (r).reason, (r).policy, (r).price_micros, (r).balance_micros,
+           (r).shortfall_micros
+      FROM (SELECT unnest(v_refusals) AS r, unnest(v_refusal_at) AS position) d
+     ORDER BY d.position;
+  END IF;
+  IF cardinality(a_tenant) > 0 THEN
+    UPDATE batch o SET answered_attempts = o.answered_attempts || u.attempt
+      FROM unnest(a_tenant, a_batch, a_attempt) AS u(tenant_id, batch_id, attempt)
+     WHERE o.tenant_id = u.tenant_id AND o.batch_id = u.batch_id;
+  END IF;
   RETURN v_results;
 END
 $$;
