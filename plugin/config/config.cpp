@@ -499,15 +499,19 @@ Config readConfig(const JsonNode& root) {
   if (!has_database) {
     fail("database.dsn", root.position, "is required");
   }
+  // Settings that hold only together are reported where the one that needs the other was set.
+  const JsonNode* policy = root.find("policy");
+  const JsonNode* on_unavailable = policy ? policy->find("on_ledger_unavailable") : nullptr;
+  const JsonPosition allow_flagged_at = on_unavailable ? on_unavailable->position : root.position;
   if (config.live.on_ledger_unavailable == LedgerUnavailablePolicy::allow_flagged &&
       config.startup.journal_path.empty()) {
-    fail("failure.journal_path", root.position,
+    fail("failure.journal_path", allow_flagged_at,
          "is required when policy.on_ledger_unavailable is allow_flagged");
   }
   // The cap is what an outage may allow per tenant: at 0, allow_flagged would block every batch.
   if (config.live.on_ledger_unavailable == LedgerUnavailablePolicy::allow_flagged &&
       config.live.ledger_unavailable_cap_micros == 0) {
-    fail("policy.ledger_unavailable_cap", root.position,
+    fail("policy.ledger_unavailable_cap", allow_flagged_at,
          "must be more than 0 when policy.on_ledger_unavailable is allow_flagged: it is what an "
          "outage may allow per tenant (at 0 every batch would be blocked)");
   }

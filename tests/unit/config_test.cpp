@@ -922,6 +922,19 @@ TEST(ConfigFailurePolicy, AllowFlaggedNeedsAJournalAndACapAboveZero) {
   EXPECT_EQ(std::get<Config>(both).live.ledger_unavailable_cap_micros, 5'500'000);
 }
 
+// An admin reading the refusal goes to the setting that needs the other, not to line 1.
+TEST(ConfigFailurePolicy, AMissingCompanionSettingIsReportedWhereAllowFlaggedWasSet) {
+  const std::string text =
+      "{\n  \"database\": {\"dsn\": \"x\"},\n  \"policy\": {\n"
+      "    \"on_ledger_unavailable\": \"allow_flagged\"\n  }\n}\n";
+  auto refused = parseConfig(text);
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(refused));
+  const ConfigError& error = std::get<ConfigError>(refused);
+  EXPECT_EQ(error.field, "failure.journal_path");
+  EXPECT_EQ(error.line, 4) << error.toString();
+  EXPECT_EQ(error.column, 30) << error.toString();
+}
+
 TEST(ConfigFailurePolicy, InDoubtGraceIsTenMinutesByDefaultAndReadInSeconds) {
   auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(defaults));
