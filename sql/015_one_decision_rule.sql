@@ -52,13 +52,18 @@ CREATE TYPE flushed_decision AS (
   fallback             text      -- non-NULL: the flush went one by one, and why
 );
 
--- The plugin's JSON array of requests (decisionRequestJson) as requests, in order.
+-- The plugin's JSON array of requests (decisionRequestJson) as requests, in order. PL/pgSQL, not
+-- SQL: it keeps its plan for the session, where an SQL function that cannot be inlined is planned
+-- again on every call (0.17 ms against 0.06 ms per 100-recipient decision).
 CREATE FUNCTION decision_requests(p_batches jsonb) RETURNS decision_request[]
-  LANGUAGE sql IMMUTABLE  -- built-ins only: no search_path to pin
+  LANGUAGE plpgsql IMMUTABLE  -- built-ins only: no search_path to pin
 AS $$
-  SELECT coalesce(array_agg(r ORDER BY e.ordinality), '{}')
-    FROM jsonb_array_elements(p_batches) WITH ORDINALITY AS e(item, ordinality),
-         jsonb_populate_record(NULL::creditgate.decision_request, e.item) AS r
+BEGIN
+  RETURN ARRAY(SELECT r
+                 FROM jsonb_array_elements(p_batches) WITH ORDINALITY AS e(item, ordinality),
+                      jsonb_populate_record(NULL::creditgate.decision_request, e.item) AS r
+                ORDER BY e.ordinality);
+END
 $$;
 
 -- judge() takes the batch's price, known to every caller, and answers a batch the balance covers
@@ -393,8 +398,9 @@ $$;
 -- A flush: its tenants locked in one fixed order (two flushes of any instances that share tenants
 -- wait for each other instead of deadlocking), outside the subtransactions below (a lock taken in
 -- one would be released if it rolled back); then the core on the whole flush, or, when it cannot
--- take it whole, on each batch alone.
-CREATE FUNCTION decide_requests(p_requests decision_request[]) RETURNS SETOF flushed_decision
+-- take it whole, on each batch alone. The results come in the requests' order, as an array: a
+-- set-returning function between the plugin's call and the core costs a materialised copy.
+CREATE FUNCTION decide_requests(p_requests decision_request[]) RETURNS flushed_decision[]
   LANGUAGE plpgsql SET search_path = creditgate, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
@@ -402,15 +408,13 @@ DECLARE
   v_results  flushed_decision[];
   v_one      flushed_decision;
   v_fallback text;
-  v_ordinal  integer;
 BEGIN
   IF cardinality(p_requests) = 1 THEN
     -- A single decision, the path without group commit: one lock, and no subtransaction (a flush
     -- of one fails as its one batch does).
     v_locked := ARRAY(SELECT tenant_id FROM tenant WHERE tenant_id = (p_requests[1]).tenant_id
                          FOR UPDATE);
-    RETURN QUERY SELECT * FROM unnest(decide_flush(p_requests, v_locked));
-    RETURN;
+    RETURN decide_flush(p_requests, v_locked);
   END IF;
   -- (= ANY of an array: an index scan, where IN (subquery) may scan and join the whole table.)
   v_locked := ARRAY(SELECT tenant_id FROM tenant
@@ -424,9 +428,9 @@ BEGIN
     v_fallback := SQLSTATE || ': ' || SQLERRM;
   END;
   IF v_fallback IS NULL THEN
-    RETURN QUERY SELECT * FROM unnest(v_results) ORDER BY ordinal;
-    RETURN;
+    RETURN ARRAY(SELECT d FROM unnest(v_results) d ORDER BY d.ordinal);
   END IF;
+  v_results := '{}';
   FOR v_ordinal IN 1 .. cardinality(p_requests) LOOP
     BEGIN
       v_one := (decide_flush(ARRAY[p_requests[v_ordinal]], v_locked))[1];
@@ -436,8 +440,9 @@ BEGIN
                    SQLSTATE || ': ' || SQLERRM, NULL);
     END;
     v_one.fallback := v_fallback;
-    RETURN NEXT v_one;
+    v_results := v_results || v_one;
   END LOOP;
+  RETURN v_results;
 END
 $$;
 
@@ -450,7 +455,7 @@ BEGIN
   IF jsonb_typeof(p_batches) IS DISTINCT FROM 'array' OR jsonb_array_length(p_batches) = 0 THEN
     RAISE EXCEPTION 'decide_batches: expected a non-empty JSON array' USING ERRCODE = '22023';
   END IF;
-  RETURN QUERY SELECT * FROM decide_requests(decision_requests(p_batches));
+  RETURN QUERY SELECT * FROM unnest(decide_requests(decision_requests(p_batches)));
 END
 $$;
 
@@ -468,10 +473,10 @@ AS $$
 DECLARE
   v flushed_decision;
 BEGIN
-  SELECT * INTO v FROM decide_requests(ARRAY[ROW(p_tenant_id, p_batch_id, p_campaign_id,
-      p_template_name, p_category, p_recipients, p_unit_prices_micros, p_currency, p_policy,
+  v := (decide_requests(ARRAY[ROW(p_tenant_id, p_batch_id, p_campaign_id, p_template_name,
+      p_category, p_recipients, p_unit_prices_micros, p_currency, p_policy,
       p_overdraft_limit_micros, p_rate_card_id, p_warning_micros, p_critical_micros,
-      p_notify_interval_ms, p_attempt, p_decided_at)::decision_request]);
+      p_notify_interval_ms, p_attempt, p_decided_at)::decision_request]))[1];
   RETURN ROW(v.decision, v.reason, v.charged_micros, v.balance_after_micros, v.recipients_allowed,
              v.replayed, v.currency, v.price_micros)::decision_result;
 END
