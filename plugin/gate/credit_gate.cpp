@@ -152,9 +152,9 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
                                                 flushFellBack(batches, why);
                                               })
               : nullptr),
-      journal_(role == GateRole::gateway ? makeJournal() : nullptr),
       rates_(rate_data_, services, *metrics_, std::chrono::milliseconds(startup_.rates_refresh_ms),
              std::chrono::milliseconds(startup_.statement_timeout_ms)),
+      journal_(role == GateRole::gateway ? makeJournal() : nullptr),
       tenants_(tenant_profiles_, std::chrono::milliseconds(startup_.rates_refresh_ms),
                std::chrono::milliseconds(startup_.statement_timeout_ms)),
       relay_(startup_.relay_enabled && role == GateRole::gateway ? makeRelay() : nullptr),

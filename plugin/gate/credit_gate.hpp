@@ -114,8 +114,12 @@ class CreditGatePlugin final : public api::CreditGate {
   Outbox outbox_;
   Doubts doubts_;
   std::unique_ptr<GroupCommit> group_commit_;  // null: one transaction per decision
-  std::unique_ptr<JournalReplay> journal_;     // null only in a quote-only gate
+  // Before the journal: its first query (the rate data) runs on the constructing thread before the
+  // replay thread exists. libpqxx fills function-local statics at a process's first query, and
+  // ThreadSanitizer cannot see the guard of uninstrumented code, so a second thread querying during
+  // that first fill is reported as a race (sample gateway tests under TSan, about one run in two).
   RateRefresher rates_;
+  std::unique_ptr<JournalReplay> journal_;  // null only in a quote-only gate
   TenantDirectory tenants_;
   std::unique_ptr<OutboxRelay> relay_;             // null when notifications.relay.enabled is false
   std::unique_ptr<LedgerWatch> watch_;             // null in a quote-only gate
