@@ -37,8 +37,23 @@ std::span<const Statement> Decisions::statements() {
   return kStatements;
 }
 
-Decisions::Flush Decisions::decideAll(const std::string& batches_json, std::size_t count,
+LedgerDecision Decisions::Flushed::take() && {
+  if (error) {
+    throw LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch",
+                      "the ledger refused the batch: " + *error);
+  }
+  return std::move(decision);
+}
+
+Decisions::Flush Decisions::decideAll(std::span<const std::string> requests_json,
                                       Database::Deadline deadline) {
+  const std::size_t count = requests_json.size();
+  std::string batches_json = "[";
+  for (const std::string& request : requests_json) {
+    if (batches_json.size() > 1) batches_json += ',';
+    batches_json += request;
+  }
+  batches_json += ']';
   return database_.perform(Database::Effect::write, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);  // the function's work is one transaction
     const pqxx::result rows = txn.exec_prepared(kDecideBatches, batches_json);
@@ -62,12 +77,8 @@ Decisions::Flush Decisions::decideAll(const std::string& batches_json, std::size
 }
 
 LedgerDecision Decisions::decide(const DecisionRequest& request, Database::Deadline deadline) {
-  Flush flush = decideAll("[" + decisionRequestJson(request) + "]", 1, deadline);
-  if (flush.results[0].error) {
-    throw LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch",
-                      "the ledger refused the batch: " + *flush.results[0].error);
-  }
-  return std::move(flush.results[0].decision);
+  const std::string json[] = {decisionRequestJson(request)};
+  return std::move(decideAll(json, deadline).results[0]).take();
 }
 
 LedgerQuote Decisions::quote(const DecisionRequest& request, Database::Deadline deadline) {

@@ -20,13 +20,16 @@ class Decisions {
   struct Flushed {
     LedgerDecision decision;
     std::optional<std::string> error;  // this batch failed alone and moved nothing
+    // The verdict, or LedgerError (rejected) naming what the ledger refused.
+    LedgerDecision take() &&;
   };
   struct Flush {
     std::vector<Flushed> results;         // one per request, in order
     std::optional<std::string> fallback;  // the flush went one by one, and why
   };
-  // `batches_json`: a JSON array of `count` requests (decisionRequestJson). Throws LedgerError.
-  Flush decideAll(const std::string& batches_json, std::size_t count, Database::Deadline deadline);
+  // Each element one request's decisionRequestJson (as built, or as the journal kept it), decided
+  // in one call. Throws LedgerError when the call itself fails.
+  Flush decideAll(std::span<const std::string> requests_json, Database::Deadline deadline);
   // One request: its verdict, or LedgerError (rejected, when the ledger refused it).
   LedgerDecision decide(const DecisionRequest& request, Database::Deadline deadline);
   LedgerQuote quote(const DecisionRequest& request, Database::Deadline deadline);

@@ -125,22 +125,17 @@ void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
   // statement timeout every connection has.
   Database::Deadline deadline = batch.front()->deadline;
   for (const auto& pending : batch) deadline = std::max(deadline, pending->deadline);
-  std::string json = "[";
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (i) json += ',';
-    json += decisionRequestJson(*batch[i]->request);
-  }
-  json += ']';
+  std::vector<std::string> requests_json;
+  requests_json.reserve(batch.size());
+  for (const auto& pending : batch) requests_json.push_back(decisionRequestJson(*pending->request));
   try {
-    Decisions::Flush flush = decisions_.decideAll(json, batch.size(), deadline);
+    Decisions::Flush flush = decisions_.decideAll(requests_json, deadline);
     if (flush.fallback && on_fallback_) on_fallback_(batch.size(), *flush.fallback);
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (flush.results[i].error) {
-        batch[i]->result.set_exception(std::make_exception_ptr(
-            LedgerError(LedgerError::Kind::rejected, "the ledger refused the batch",
-                        "the ledger refused the batch: " + *flush.results[i].error)));
-      } else {
-        batch[i]->result.set_value(std::move(flush.results[i].decision));
+      try {
+        batch[i]->result.set_value(std::move(flush.results[i]).take());
+      } catch (const LedgerError&) {  // this batch alone was refused
+        batch[i]->result.set_exception(std::current_exception());
       }
     }
   } catch (const LedgerError& e) {

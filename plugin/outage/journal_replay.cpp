@@ -115,8 +115,7 @@ bool JournalReplay::replay(const LedgerJournal::Entry& entry) {
       quotedText(entry.batch_id) + " of tenant " + quotedText(entry.tenant_id);
   switch (entry.kind) {
     case LedgerJournal::Kind::decision: {
-      const auto results =
-          ledger_.decisions.decideAll("[" + entry.request_json + "]", 1, deadline).results;
+      const auto results = ledger_.decisions.decideAll({&entry.request_json, 1}, deadline).results;
       if (results[0].error) {
         if (!stuck_.count(entry.seq)) {
           services_.log(api::LogLevel::error, "creditgate: " + what + " refused by the ledger: " +

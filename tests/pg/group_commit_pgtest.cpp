@@ -72,13 +72,10 @@ void GroupCommitTest::decideMixedFlush(bool with_a_failing_batch) {
       {"acme", "b3", "block", {"+4915160000001"}},                    // allow: 1 -> 0, after b2
   };
   if (!with_a_failing_batch) flush[5] = {"ghost", "g1", "block", {"+4915170000001"}};  // unknown
-  std::string json = "[";
-  for (std::size_t i = 0; i < flush.size(); ++i) {
-    json += (i ? "," : "") + decisionRequestJson(flush[i].view());
-  }
-  json += "]";
+  std::vector<std::string> json;
+  for (const auto& request : flush) json.push_back(decisionRequestJson(request.view()));
   const auto before_entries = db_.count("ledger_entry");
-  const Decisions::Flush decided = decisions_.decideAll(json, flush.size(), deadline());
+  const Decisions::Flush decided = decisions_.decideAll(json, deadline());
   const auto& results = decided.results;
   ASSERT_EQ(results.size(), flush.size());
   // A batch the ledger refuses sends the flush one batch at a time, and it says so.
