@@ -213,6 +213,47 @@ struct ReloadResult {
   char detail[kDetailSize] = {};  // on failure: file, line, column and field
 };
 
+// How low a tenant's balance is against the low-balance thresholds of the plugin's config (the
+// levels the low-balance notifications use).
+enum class BalanceLevel : std::uint8_t {
+  ok = 0,        // above every threshold
+  warning = 1,   // below notifications' warning threshold
+  critical = 2,  // below notifications' critical threshold
+  depleted = 3,  // zero or below (in overdraft)
+};
+
+constexpr const char* balanceLevelName(BalanceLevel level) noexcept {
+  switch (level) {
+    case BalanceLevel::ok: return "ok";
+    case BalanceLevel::warning: return "warning";
+    case BalanceLevel::critical: return "critical";
+    case BalanceLevel::depleted: return "depleted";
+  }
+  return "ok";
+}
+
+// The plugin's answer to balance(): a tenant's account as the ledger holds it now. Read only.
+struct AccountBalance {
+  bool found = false;  // false: reason says why (unknown_tenant, invalid_tenant_id,
+                       // ledger_unavailable, ledger_timeout, internal_error) and detail explains
+  Reason reason = Reason::internal_error;  // ok when found
+  std::int64_t balance_micros = 0;         // may be negative (overdraft)
+  std::int64_t debt_micros = 0;            // -balance when in overdraft, else 0
+  std::int64_t spent_today_micros = 0;     // debits minus refunds since 00:00 UTC
+  BalanceLevel level = BalanceLevel::ok;
+  char currency[kCurrencySize] = {};
+  char detail[kDetailSize] = {};
+};
+
+// The plugin's answer to readiness(): whether decide() can get an answer from the ledger now.
+struct Readiness {
+  bool ready = false;             // ledger_answering and circuit_closed
+  bool ledger_answering = false;  // a trivial ledger call answered within the decision deadline
+  bool circuit_closed = false;    // the plugin is not failing decisions fast after ledger errors
+  std::uint64_t config_generation = 0;
+  char detail[kDetailSize] = {};  // why not ready; never contains secrets
+};
+
 enum class LogLevel : std::uint8_t { debug = 0, info = 1, warning = 2, error = 3 };
 
 // An event for a tenant's contact (insufficient credit, low balance, ...).
@@ -275,6 +316,14 @@ class CreditGate {
 
   // Prometheus text exposition of the plugin's metrics, for a host that serves its own /metrics.
   virtual std::string metricsText() noexcept = 0;
+
+  // A tenant's balance, debt, spending today and low-balance level, read from the ledger (one
+  // round trip, no lock, nothing written). For hosts that show balances (an HTTP billing API).
+  virtual AccountBalance balance(std::string_view tenant_id) noexcept = 0;
+
+  // Whether the ledger answers now (one trivial round trip within the decision deadline), for a
+  // host's readiness probe. Cheap enough to call every few seconds.
+  virtual Readiness readiness() noexcept = 0;
 };
 
 // The factory every plugin exports as a Boost.DLL alias named kFactoryAlias. On failure it returns
