@@ -74,7 +74,7 @@ int run(const CommandLine& command) {
   Shutdown shutdown;
   StopSignals signals(shutdown);  // from here on, a signal stops the gateway gracefully
   // Declared before the gate: the plugin may call the services until the gate is destroyed.
-  GatewayServices services(config.notifications_file);
+  creditgate::host_kit::LoggingHostServices services(config.notifications_file);
   std::string plugin_config = config.plugin_config.string();
   std::string error;
   std::shared_ptr<api::CreditGate> gate = api::loadCreditGate(

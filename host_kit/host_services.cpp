@@ -10,8 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-namespace sample_gateway {
-namespace api = creditgate::api;
+namespace creditgate::host_kit {
 namespace json = boost::json;
 
 namespace {
@@ -30,10 +29,10 @@ json::string_view view(std::string_view text) { return {text.data(), text.size()
 
 }  // namespace
 
-GatewayServices::GatewayServices(std::optional<std::filesystem::path> notifications_file)
+LoggingHostServices::LoggingHostServices(std::optional<std::filesystem::path> notifications_file)
     : notifications_file_(std::move(notifications_file)) {}
 
-void GatewayServices::log(api::LogLevel level, std::string_view message) noexcept {
+void LoggingHostServices::log(api::LogLevel level, std::string_view message) noexcept {
   try {
     std::string line = std::string("[") + levelName(level) + "] ";
     line.append(message);
@@ -45,7 +44,7 @@ void GatewayServices::log(api::LogLevel level, std::string_view message) noexcep
   }
 }
 
-std::string GatewayServices::notificationLine(const api::Notification& notification) {
+std::string LoggingHostServices::notificationLine(const api::Notification& notification) {
   json::object line;
   line["event_id"] = view(notification.event_id);
   line["tenant"] = view(notification.tenant_id);
@@ -58,7 +57,7 @@ std::string GatewayServices::notificationLine(const api::Notification& notificat
   return json::serialize(line) + "\n";
 }
 
-bool GatewayServices::notify(const api::Notification& notification) noexcept {
+bool LoggingHostServices::notify(const api::Notification& notification) noexcept {
   try {
     std::string line = notificationLine(notification);
     if (!notifications_file_) {
@@ -78,7 +77,7 @@ bool GatewayServices::notify(const api::Notification& notification) noexcept {
 }
 
 // Opened per event, not kept open: notifications are rare and this survives log rotation.
-bool GatewayServices::appendLine(const std::string& line) {
+bool LoggingHostServices::appendLine(const std::string& line) {
   std::lock_guard lock(notify_mutex_);
   std::FILE* file = std::fopen(notifications_file_->c_str(), "a");
   if (!file) return false;
@@ -87,9 +86,9 @@ bool GatewayServices::appendLine(const std::string& line) {
   return std::fclose(file) == 0 && written;
 }
 
-std::int64_t GatewayServices::nowUnixMicros() noexcept {
+std::int64_t LoggingHostServices::nowUnixMicros() noexcept {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace sample_gateway
+}  // namespace creditgate::host_kit

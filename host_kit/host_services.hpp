@@ -1,5 +1,5 @@
-// What this gateway lends the plugin: a log on stderr, a notifier that appends JSON lines to a file,
-// and the wall clock.
+// What a host lends the plugin, shared by the sample gateway and creditgate-server: a log on
+// stderr, a notifier that appends JSON lines to a file (or logs them), and the wall clock.
 #pragma once
 
 #include <cstdint>
@@ -11,21 +11,21 @@
 
 #include "creditgate/host_api.hpp"
 
-namespace sample_gateway {
+namespace creditgate::host_kit {
 
-class GatewayServices final : public creditgate::api::HostServices {
+class LoggingHostServices final : public api::HostServices {
  public:
   // Without a notifications file, notifications are logged instead.
-  explicit GatewayServices(std::optional<std::filesystem::path> notifications_file);
+  explicit LoggingHostServices(std::optional<std::filesystem::path> notifications_file);
 
   // "[level] message" on stderr, one write per line so that threads never interleave mid-line.
-  void log(creditgate::api::LogLevel level, std::string_view message) noexcept override;
+  void log(api::LogLevel level, std::string_view message) noexcept override;
   // Appends {"event_id","tenant","type","contact","payload"} as one line; false if it cannot be written.
-  bool notify(const creditgate::api::Notification& notification) noexcept override;
+  bool notify(const api::Notification& notification) noexcept override;
   std::int64_t nowUnixMicros() noexcept override;
 
   // The JSON line notify() writes (payload embedded as JSON when it parses, as a string otherwise).
-  static std::string notificationLine(const creditgate::api::Notification& notification);
+  static std::string notificationLine(const api::Notification& notification);
 
  private:
   bool appendLine(const std::string& line);
@@ -35,4 +35,4 @@ class GatewayServices final : public creditgate::api::HostServices {
   std::mutex notify_mutex_;
 };
 
-}  // namespace sample_gateway
+}  // namespace creditgate::host_kit

@@ -1,0 +1,188 @@
+// creditgate-server: the credit gate as an HTTP billing API. A host of the plugin like any gateway
+// (loaded through host_api, ABI-checked, lent a log, a notifier and a clock), with an HTTP face.
+//
+//   creditgate-server --config /etc/creditgate/server.json
+//   creditgate-server --config server.json --check-config
+//
+// Signals: SIGTERM/SIGINT stop gracefully (no new connections, requests in flight answered within
+// limits.shutdown_grace_ms, then the plugin is closed); SIGHUP reloads the plugin's config.
+// Exit codes: 0 stopped cleanly, 1 could not start (plugin, port, TLS), 2 bad command line/config.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "billing_api.hpp"
+#include "creditgate/plugin_loader.hpp"
+#include "host_services.hpp"
+#include "http_server.hpp"
+#include "key_store.hpp"
+#include "server_config.hpp"
+#include "server_metrics.hpp"
+
+namespace {
+
+namespace api = creditgate::api;
+namespace server = creditgate::server;
+namespace net = boost::asio;
+
+constexpr const char* kUsage =
+    "usage: creditgate-server --config FILE [--check-config]\n"
+    "  --config FILE    the server's JSON config (docs/SERVER.md)\n"
+    "  --check-config   read the config, print what is wrong or \"ok\", and exit\n";
+
+// Set by the signal handler, waited for by main().
+struct StopRequest {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool requested = false;
+
+  void request() {
+    std::lock_guard lock(mutex);
+    requested = true;
+    changed.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [this] { return requested; });
+  }
+};
+
+void onSignal(net::signal_set& signals, api::CreditGate& gate, api::HostServices& services,
+              net::thread_pool& workers, StopRequest& stop) {
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      // The reload reads a file and may take a moment: not on an I/O thread.
+      net::post(workers, [&gate, &services] {
+        const api::ReloadResult result = gate.reload();
+        services.log(result.ok ? api::LogLevel::info : api::LogLevel::error,
+                     std::string("SIGHUP: plugin config reload ") +
+                         (result.ok ? "applied, generation " + std::to_string(result.generation)
+                                    : "refused, the running config stays") +
+                         (result.detail[0] ? std::string(": ") + result.detail : std::string()));
+      });
+      onSignal(signals, gate, services, workers, stop);
+      return;
+    }
+    services.log(api::LogLevel::info, std::string("received ") + strsignal(signal) +
+                                          ": stopping (requests in flight are answered first)");
+    stop.request();
+  });
+}
+
+int run(const server::ServerConfig& config) {
+  creditgate::host_kit::LoggingHostServices services(config.notifications_file);
+  api::PluginContext context;
+  const std::string plugin_config = config.plugin_config.string();
+  context.config_path = plugin_config;
+  context.services = &services;
+  std::string error;
+  std::shared_ptr<api::CreditGate> gate =
+      api::loadCreditGate(config.plugin_library, context, error);
+  if (!gate) {
+    std::cerr << "creditgate-server: " << error << '\n';
+    return 1;
+  }
+
+  server::ApiKeyStore keys(config.keys_dsn, config.keys_cache, config.keys_statement_timeout);
+  server::ServerMetrics metrics;
+  server::BillingApi billing(
+      *gate, [&keys](std::string_view header) { return keys.authenticate(header); }, metrics);
+
+  net::io_context io(config.io_threads);
+  net::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
+  std::optional<server::HttpServer> http;
+  try {
+    http.emplace(io, workers, config.listen_address, config.listen_port, config.limits, config.tls,
+                 [&billing](server::Request&& request) { return billing.handle(request); },
+                 metrics);
+  } catch (const std::exception& e) {
+    std::cerr << "creditgate-server: " << e.what() << '\n';
+    return 1;
+  }
+
+  StopRequest stop;
+  net::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  onSignal(signals, *gate, services, workers, stop);
+
+  http->start();
+  std::vector<std::thread> io_threads;
+  for (int i = 0; i < config.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
+  // One line on stdout, flushed, that scripts and tests wait for (the port matters with port 0).
+  std::printf("creditgate-server listening on %s://%s:%u\n", config.tls ? "https" : "http",
+              config.listen_address.c_str(), static_cast<unsigned>(http->port()));
+  std::fflush(stdout);
+
+  stop.wait();
+  billing.beginDrain();
+  http->stopAccepting();
+  const auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+  while (http->openConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::size_t abandoned = http->openConnections();
+  io.stop();
+  for (std::thread& t : io_threads) t.join();
+  // A plugin call still running finishes (within its own deadline); its client, cut off, retries
+  // with the same batch id and gets the recorded verdict.
+  workers.join();
+  if (abandoned > 0) {
+    services.log(api::LogLevel::warning,
+                 std::to_string(abandoned) +
+                     " connection(s) still open at the end of limits.shutdown_grace_ms were closed");
+  }
+  http.reset();
+  gate.reset();
+  services.log(api::LogLevel::info, "stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg == "--check-config") {
+      check_only = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else {
+      std::cerr << "creditgate-server: unknown argument '" << arg << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::cerr << "creditgate-server: --config FILE is required\n" << kUsage;
+    return 2;
+  }
+  auto loaded = server::loadServerConfig(config_path);
+  if (auto* bad = std::get_if<server::ServerConfigError>(&loaded)) {
+    std::cerr << "creditgate-server: " << bad->message << '\n';
+    return 2;
+  }
+  if (check_only) {
+    std::cout << "ok\n";
+    return 0;
+  }
+  try {
+    return run(std::get<server::ServerConfig>(loaded));
+  } catch (const std::exception& e) {
+    std::cerr << "creditgate-server: " << e.what() << '\n';
+    return 1;
+  }
+}

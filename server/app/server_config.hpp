@@ -1,0 +1,43 @@
+// creditgate-server's config file: where to listen, the plugin and its config, the API keys'
+// database, the limits that protect the server, and its threads. Read strictly, like the plugin's:
+// an unknown key, a wrong type or a value out of range is refused with line, column and field.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "http_server.hpp"
+
+namespace creditgate::server {
+
+struct ServerConfig {
+  std::string listen_address = "127.0.0.1";  // loopback unless the admins say otherwise
+  unsigned short listen_port = 8080;          // 0: any free port (tests)
+  std::optional<TlsFiles> tls;
+  std::filesystem::path plugin_library;  // creditgate_plugin.so
+  std::filesystem::path plugin_config;   // handed to the plugin's factory
+  std::string keys_dsn;                  // a login of role creditgate_server; secret, never logged
+  std::chrono::milliseconds keys_cache{5000};  // a revoked key stops working within this
+  std::chrono::milliseconds keys_statement_timeout{2000};
+  HttpLimits limits;
+  std::chrono::milliseconds shutdown_grace{10'000};  // SIGTERM: in-flight requests get this long
+  int io_threads = 2;
+  // Blocking plugin calls run here. Group commit gathers the decisions waiting at once, so this
+  // bounds how many concurrent requests can share one ledger transaction.
+  int worker_threads = 64;
+  std::optional<std::filesystem::path> notifications_file;  // JSON lines; absent: logged
+};
+
+struct ServerConfigError {
+  std::string message;  // "server.json: line 3, column 14: limits.max_body_bytes: 0 is below 1024"
+};
+
+// Relative paths resolve against the config file's directory.
+std::variant<ServerConfig, ServerConfigError> loadServerConfig(const std::filesystem::path& file);
+std::variant<ServerConfig, ServerConfigError> parseServerConfig(std::string_view json_text,
+                                                                const std::filesystem::path& base);
+
+}  // namespace creditgate::server
