@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "decimal_micros.hpp"
+#include "excerpt.hpp"
 
 namespace creditgate::server {
 namespace json = boost::json;
@@ -97,7 +98,7 @@ Response answer(int status, json::object body, Reason reason, std::string_view d
 Response decideAnswer(std::string_view batch_id, std::string_view tenant,
                       std::size_t recipients_total, const api::Verdict& verdict) {
   json::object body;
-  body["batch_id"] = batch_id;
+  body["batch_id"] = excerpt(batch_id, 256);  // from the path: may be any bytes
   body["tenant"] = tenant;
   body["decision"] = api::decisionName(verdict.decision);
   body["reason"] = api::reasonCode(verdict.reason);
@@ -154,7 +155,7 @@ Response quoteAnswer(std::string_view tenant, const api::Quote& quote) {
 Response outcomesAnswer(std::string_view batch_id, std::string_view tenant,
                         const api::Settlement& settlement) {
   json::object body;
-  body["batch_id"] = batch_id;
+  body["batch_id"] = excerpt(batch_id, 256);  // from the path: may be any bytes
   body["tenant"] = tenant;
   body["accepted"] = settlement.ok;
   body["reason"] = api::reasonCode(settlement.reason);
@@ -184,7 +185,7 @@ Response balanceAnswer(std::string_view tenant, const api::AccountBalance& balan
                  : balance.reason == Reason::invalid_tenant_id ? 400
                                                                : refusalStatus(balance.reason);
     if (status == 0) status = 500;
-    body["tenant"] = tenant;
+    body["tenant"] = excerpt(tenant, 256);  // from the path: may be any bytes
     return answer(status, std::move(body), balance.reason, detail);
   }
   body["tenant"] = tenant;

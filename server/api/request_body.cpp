@@ -3,6 +3,7 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "excerpt.hpp"
 #include "json_document.hpp"
 
 namespace creditgate::server {
@@ -103,7 +104,7 @@ api::Delivery delivery(const JsonNode& node, const std::string& field) {
   if (status == "delivered") return api::Delivery::delivered;
   if (status == "failed") return api::Delivery::failed;
   refuse("invalid_value", field, node.position,
-         "'" + status.substr(0, 64) + "' is not a delivery status (delivered or failed)");
+         "'" + excerpt(status) + "' is not a delivery status (delivered or failed)");
 }
 
 OutcomesBody readOutcomes(const JsonNode& root) {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "answer_json.hpp"
+#include "excerpt.hpp"
 #include "request_body.hpp"
 #include "route.hpp"
 #include "server_metrics.hpp"
@@ -45,7 +46,7 @@ std::optional<Response> refuseContentType(const Request& request) {
   return errorAnswer(415, "unsupported_media_type",
                      request.content_type.empty()
                          ? "the body must be JSON: send Content-Type: application/json"
-                         : "Content-Type '" + request.content_type.substr(0, 80) +
+                         : "Content-Type '" + excerpt(request.content_type, 80) +
                                "' is not application/json",
                      "Content-Type");
 }
@@ -74,12 +75,12 @@ Handled BillingApi::handle(const Request& request) {
   const RouteMatch match = matchRoute(request.method, request.target);
   switch (match.outcome) {
     case RouteMatch::Outcome::not_found:
-      return {errorAnswer(404, "not_found", "no such endpoint: " + request.method + " " +
-                                                request.target.substr(0, 120)),
+      return {errorAnswer(404, "not_found", "no such endpoint: " + excerpt(request.method, 16) +
+                                                " " + excerpt(request.target, 120)),
               "unmatched"};
     case RouteMatch::Outcome::method_not_allowed: {
       Response response = errorAnswer(405, "method_not_allowed",
-                                      request.method.substr(0, 16) + " is not allowed here; use " +
+                                      excerpt(request.method, 16) + " is not allowed here; use " +
                                           std::string(match.allow));
       response.headers.emplace_back("Allow", std::string(match.allow));
       return {std::move(response), endpointName(match.endpoint)};
