@@ -78,13 +78,30 @@ int refusalStatus(Reason reason) {
   }
 }
 
+// The plugin explains most refusals in `detail`; where it leaves it empty (some quote refusals),
+// the client still gets a sentence, not an empty message.
+std::string_view messageFor(Reason reason, std::string_view detail) {
+  if (!detail.empty()) return detail;
+  switch (reason) {
+    case Reason::batch_conflict: return "this batch id was used before for other content";
+    case Reason::unknown_tenant: return "no such tenant in the ledger";
+    case Reason::ledger_unavailable: return "the ledger could not be reached; retry";
+    case Reason::ledger_timeout: return "the ledger did not answer in time; retry";
+    case Reason::ledger_in_doubt: return "the ledger's answer was lost; retry with the same batch id";
+    case Reason::internal_error: return "internal error (logged)";
+    default: return api::reasonCode(reason);
+  }
+}
+
 Response answer(int status, json::object body, Reason reason, std::string_view detail) {
   Response response;
   response.status = status;
   if (status != 200) {
     json::object error;
     error["code"] = api::reasonCode(reason);
-    error["message"] = detail;
+    const std::string_view message = messageFor(reason, detail);
+    error["message"] = message;
+    if (body.contains("detail")) body["detail"] = message;  // the two always agree
     if (std::string_view field = fieldOf(reason); !field.empty()) error["field"] = field;
     body["error"] = std::move(error);
   }
@@ -119,14 +136,15 @@ Response decideAnswer(std::string_view batch_id, std::string_view tenant,
   return answer(status == 0 ? 200 : status, std::move(body), verdict.reason, detail);
 }
 
-Response quoteAnswer(std::string_view tenant, const api::Quote& quote) {
+Response quoteAnswer(std::string_view tenant, std::size_t recipients_total, const api::Quote& quote) {
   json::object body;
   body["tenant"] = tenant;
   body["decision"] = api::decisionName(quote.decision);
   body["reason"] = api::reasonCode(quote.reason);
   const std::string_view detail = cText(quote.detail, sizeof quote.detail);
   body["detail"] = detail;
-  body["recipients_total"] = quote.recipients_total;
+  // A refused quote is a default Quote: the count is the request's.
+  body["recipients_total"] = quote.recipients_total ? quote.recipients_total : recipients_total;
   body["recipients_affordable"] = quote.recipients_affordable;
   body["currency"] = currencyValue(quote.currency);
   putMoney(body, "price", quote.total_micros);
@@ -146,9 +164,8 @@ Response quoteAnswer(std::string_view tenant, const api::Quote& quote) {
     lines.push_back(std::move(l));
   }
   body["lines"] = std::move(lines);
-  int status = quote.decision == api::Decision::block ? refusalStatus(quote.reason) : 0;
-  // A quote has no batch to conflict with, and an unanswered quote changed nothing either way.
-  if (quote.reason == Reason::ledger_in_doubt) status = 503;
+  // A quote that names a batch id is judged like that batch's retry: 409 for other content.
+  const int status = quote.decision == api::Decision::block ? refusalStatus(quote.reason) : 0;
   return answer(status == 0 ? 200 : status, std::move(body), quote.reason, detail);
 }
 
@@ -181,9 +198,7 @@ Response balanceAnswer(std::string_view tenant, const api::AccountBalance& balan
   json::object body;
   const std::string_view detail = cText(balance.detail, sizeof balance.detail);
   if (!balance.found) {
-    int status = balance.reason == Reason::unknown_tenant      ? 404
-                 : balance.reason == Reason::invalid_tenant_id ? 400
-                                                               : refusalStatus(balance.reason);
+    int status = balance.reason == Reason::unknown_tenant ? 404 : refusalStatus(balance.reason);
     if (status == 0) status = 500;
     body["tenant"] = excerpt(tenant, 256);  // from the path: may be any bytes
     return answer(status, std::move(body), balance.reason, detail);

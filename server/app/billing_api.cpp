@@ -3,7 +3,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
+#include <random>
 
 #include "answer_json.hpp"
 #include "excerpt.hpp"
@@ -66,10 +68,20 @@ std::string_view actionPhrase(Action action) {
   return "do this";
 }
 
+std::string unusedBatchId() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  char text[40];
+  std::snprintf(text, sizeof text, "quote-%016llx%016llx",
+                static_cast<unsigned long long>(random()), static_cast<unsigned long long>(random()));
+  return text;
+}
+
 }  // namespace
 
-BillingApi::BillingApi(api::CreditGate& gate, Authenticate authenticate, ServerMetrics& metrics)
-    : gate_(gate), authenticate_(std::move(authenticate)), metrics_(metrics) {}
+BillingApi::BillingApi(api::CreditGate& gate, Authenticate authenticate, ServerMetrics& metrics,
+                       bool metrics_need_admin)
+    : gate_(gate), authenticate_(std::move(authenticate)), metrics_(metrics),
+      metrics_need_admin_(metrics_need_admin) {}
 
 Handled BillingApi::handle(const Request& request) {
   const RouteMatch match = matchRoute(request.method, request.target);
@@ -99,12 +111,18 @@ Handled BillingApi::handle(const Request& request) {
     case Endpoint::balance: return {balance(request, match.id), route};
     case Endpoint::healthz: return {Response{200, "application/json", R"({"status":"up"})", {}}, route};
     case Endpoint::readyz: return {readiness(), route};
-    case Endpoint::metrics: return {metricsText(), route};
+    case Endpoint::metrics: {
+      if (metrics_need_admin_) {
+        if (auto refused = refuseCaller(request, std::nullopt, {})) return {*refused, route};
+      }
+      return {metricsText(), route};
+    }
   }
   return {errorAnswer(500, "internal_error", "unrouted endpoint"), route};
 }
 
-std::optional<Response> BillingApi::refuseCaller(const Request& request, Action action,
+std::optional<Response> BillingApi::refuseCaller(const Request& request,
+                                                 std::optional<Action> action,
                                                  std::string_view tenant) {
   const std::variant<Caller, AuthFailure> who = authenticate_(request.authorization);
   if (const AuthFailure* failure = std::get_if<AuthFailure>(&who)) {
@@ -121,12 +139,18 @@ std::optional<Response> BillingApi::refuseCaller(const Request& request, Action 
     return response;
   }
   const Caller& caller = std::get<Caller>(who);
-  if (!permits(caller.scope, action, tenant)) {
+  if (!action) {  // admin only
+    if (caller.scope.kind == Scope::Kind::admin) return std::nullopt;
+    return errorAnswer(403, "forbidden",
+                       "API key " + caller.key_id + " (scope " + scopeText(caller.scope) +
+                           ") may not read the metrics: an admin key may");
+  }
+  if (!permits(caller.scope, *action, tenant)) {
     // Says nothing about the tenant: whether it exists is not this caller's to learn.
     return errorAnswer(403, "forbidden",
                        "API key " + caller.key_id + " (scope " + scopeText(caller.scope) +
-                           ") may not " + std::string(actionPhrase(action)) +
-                           (action == Action::read_balance ? " of this tenant" : ""));
+                           ") may not " + std::string(actionPhrase(*action)) +
+                           (*action == Action::read_balance ? " of this tenant" : ""));
   }
   return std::nullopt;
 }
@@ -148,9 +172,11 @@ Response BillingApi::quote(const Request& request) {
   auto parsed = parseBatchBody(request.body, BatchBodyKind::quote);
   if (auto* error = std::get_if<BodyError>(&parsed)) return bodyRefused(*error);
   const BatchBody& body = std::get<BatchBody>(parsed);
-  // A quote needs no batch id; the plugin still checks one, so an absent one gets a valid stand-in.
-  const BatchBody::View view = body.view(body.batch_id.empty() ? "quote" : body.batch_id);
-  return quoteAnswer(body.tenant, gate_.quote(view.batch));
+  // A quote needs no batch id, but the plugin judges a quote's id like a retry of that batch (a
+  // replay, or a conflict). So an absent id becomes one no client has used: random, 128 bits.
+  const std::string batch_id = body.batch_id.empty() ? unusedBatchId() : body.batch_id;
+  const BatchBody::View view = body.view(batch_id);
+  return quoteAnswer(body.tenant, body.recipients.size(), gate_.quote(view.batch));
 }
 
 Response BillingApi::outcomes(const Request& request, const std::string& batch_id) {

@@ -30,7 +30,10 @@ class BillingApi {
   // Looks up an Authorization header's key: ApiKeyStore::authenticate in the server.
   using Authenticate = std::function<std::variant<Caller, AuthFailure>(std::string_view)>;
 
-  BillingApi(api::CreditGate& gate, Authenticate authenticate, ServerMetrics& metrics);
+  // metrics_need_admin: /metrics answers only admin keys (per-tenant balance gauges are tenants'
+  // business; see ServerConfig::metrics_need_admin).
+  BillingApi(api::CreditGate& gate, Authenticate authenticate, ServerMetrics& metrics,
+             bool metrics_need_admin);
 
   Handled handle(const Request& request);
 
@@ -45,12 +48,14 @@ class BillingApi {
   Response readiness();
   Response metricsText();
   // nullopt: the caller may; otherwise the 401/403/503 to send.
-  std::optional<Response> refuseCaller(const Request& request, Action action,
+  // action nullopt: an admin key is required.
+  std::optional<Response> refuseCaller(const Request& request, std::optional<Action> action,
                                        std::string_view tenant);
 
   api::CreditGate& gate_;
   Authenticate authenticate_;
   ServerMetrics& metrics_;
+  const bool metrics_need_admin_;
   std::atomic<bool> draining_{false};
 };
 

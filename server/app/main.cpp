@@ -97,7 +97,8 @@ int run(const server::ServerConfig& config) {
   server::ApiKeyStore keys(config.keys_dsn, config.keys_cache, config.keys_statement_timeout);
   server::ServerMetrics metrics;
   server::BillingApi billing(
-      *gate, [&keys](std::string_view header) { return keys.authenticate(header); }, metrics);
+      *gate, [&keys](std::string_view header) { return keys.authenticate(header); }, metrics,
+      config.metrics_need_admin);
 
   net::io_context io(config.io_threads);
   net::thread_pool workers(static_cast<std::size_t>(config.worker_threads));

@@ -126,7 +126,8 @@ void limits(const JsonNode& node, ServerConfig& config) {
 ServerConfig read(const JsonNode& root, const std::filesystem::path& base) {
   object(root, "");
   onlyKnown(root, "",
-            {"listen", "tls", "plugin", "auth", "limits", "threads", "notifications_file"});
+            {"listen", "tls", "plugin", "auth", "limits", "threads", "notifications_file",
+             "metrics_access"});
   ServerConfig config;
   if (const JsonNode* n = root.find("listen")) listen(*n, config);
 
@@ -162,6 +163,15 @@ ServerConfig read(const JsonNode& root, const std::filesystem::path& base) {
   }
   if (const JsonNode* n = root.find("notifications_file"))
     config.notifications_file = file(*n, "notifications_file", base);
+  const bool loopback = config.listen_address == "::1" || config.listen_address == "localhost" ||
+                        config.listen_address.rfind("127.", 0) == 0;
+  config.metrics_need_admin = !loopback;
+  if (const JsonNode* n = root.find("metrics_access")) {
+    const std::string access = text(*n, "metrics_access");
+    if (access != "open" && access != "admin_key")
+      refuse(n->position, "metrics_access", "'" + access + "' is not open or admin_key");
+    config.metrics_need_admin = access == "admin_key";
+  }
   return config;
 }
 

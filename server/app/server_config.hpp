@@ -29,6 +29,9 @@ struct ServerConfig {
   // bounds how many concurrent requests can share one ledger transaction.
   int worker_threads = 64;
   std::optional<std::filesystem::path> notifications_file;  // JSON lines; absent: logged
+  // /metrics for admin keys only. Default: open on a loopback listener (Prometheus on the same
+  // host), admin-only on any other, since the plugin's per-tenant balance gauges are tenants' data.
+  bool metrics_need_admin = false;
 };
 
 struct ServerConfigError {

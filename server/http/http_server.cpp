@@ -203,9 +203,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
     http::request<http::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
+    head_ = message.method() == http::verb::head;
     version_ = message.version();
     Request request;
-    request.method = std::string(message.method_string());
+    // HEAD is GET without the body (RFC 9110 section 9.3.2): probes and load balancers use it.
+    request.method = head_ ? std::string("GET") : std::string(message.method_string());
     request.target = std::string(message.target());
     request.content_type = std::string(message[http::field::content_type]);
     request.authorization = std::string(message[http::field::authorization]);
@@ -215,7 +217,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     lowest().expires_never();  // the worker's time is the plugin's deadline, not the client's
     net::post(server_->workers, [self = this->shared_from_this(),
                                  request = std::move(request)]() mutable {
-      Handled handled = self->server_->handler(std::move(request));
+      Handled handled;
+      try {
+        handled = self->server_->handler(std::move(request));
+      } catch (const std::exception&) {
+        // The plugin never throws; this is the server's own failure (out of memory, say).
+        handled = {errorAnswer(500, "internal_error", "the server failed to answer; retry"),
+                   "unmatched"};
+      }
       net::post(self->stream_.get_executor(),
                 [self, handled = std::move(handled)]() mutable { self->respond(std::move(handled)); });
     });
@@ -235,6 +244,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     response_->body() = std::move(response.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
+    if (head_) response_->body().clear();  // Content-Length stays that of the GET answer
     lowest().expires_after(server_->limits.write_timeout);
     http::async_write(stream_, *response_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -254,6 +264,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // An answer before the request was read whole: say why, then close (the rest is not read).
   void refuse(int status, std::string_view code, const std::string& message) {
     server_->metrics.observeRequest(kHttpRoute, status, 0.0);
+    head_ = false;
     linger_ = true;
     write(errorAnswer(status, code, message), false);
   }
@@ -309,6 +320,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Clock::time_point started_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool head_ = false;
   bool idle_ = false;
   bool first_request_ = true;
   bool linger_ = false;

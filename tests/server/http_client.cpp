@@ -162,6 +162,9 @@ void logExchange(const std::string& method, const std::string& target, const Htt
   line["status"] = reply.status;
   line["content_type"] = reply.header("content-type");
   line["body"] = reply.body;
+  boost::json::object headers;
+  for (const auto& [name, value] : reply.headers) headers[name] = value;
+  line["headers"] = std::move(headers);
   static std::mutex mutex;
   std::lock_guard lock(mutex);
   std::ofstream(path, std::ios::app) << boost::json::serialize(line) << '\n';
