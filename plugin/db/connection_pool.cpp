@@ -67,8 +67,8 @@ std::unique_ptr<pqxx::connection> ConnectionPool::connect() {
     session.exec_params(
         "SELECT set_config('statement_timeout', $1, false),"
         " set_config('lock_timeout', $1, false),"
-        " set_config('application_name', 'creditgate-plugin', false)",
-        timeout);
+        " set_config('application_name', $2, false)",
+        timeout, options_.application_name);
     session.commit();
     if (prepare_) prepare_(*connection);
     return connection;

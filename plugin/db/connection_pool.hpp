@@ -20,6 +20,9 @@ struct PoolOptions {
   int size = 4;
   int statement_timeout_ms = 2000;
   int connect_timeout_s = 3;
+  // What pg_stat_activity shows for the pool's connections (the API key store's pool is not the
+  // plugin's).
+  std::string application_name = "creditgate-plugin";
 };
 
 // No connection could be had before the deadline, or connecting failed. what() never contains the

@@ -9,6 +9,7 @@ CREDITGATE_DEPS=(
   cmake g++ make pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libpqxx-dev prometheus-cpp-dev
+  libssl-dev  # OpenSSL 3's libcrypto: API keys (server/auth/)
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   prometheus  # for promtool (metrics/check); --no-install-recommends keeps it small

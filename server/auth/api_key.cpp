@@ -61,7 +61,9 @@ std::string base64UrlWithoutPadding(const unsigned char* data, std::size_t size)
   return out;
 }
 
-bool isKeyIdCharacter(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool isKeyIdCharacter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool isBase64UrlCharacter(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||

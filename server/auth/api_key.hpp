@@ -19,7 +19,8 @@ namespace creditgate::server {
 inline constexpr std::string_view kApiKeyPrefix = "cg_";
 inline constexpr std::size_t kKeyIdLength = 12;
 inline constexpr std::size_t kSecretLength = 43;  // 32 bytes of base64url without padding
-inline constexpr std::size_t kApiKeyLength = kApiKeyPrefix.size() + kKeyIdLength + 1 + kSecretLength;
+inline constexpr std::size_t kApiKeyLength =
+    kApiKeyPrefix.size() + kKeyIdLength + 1 + kSecretLength;
 
 using SecretDigest = std::array<unsigned char, 32>;
 

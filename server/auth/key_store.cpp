@@ -17,8 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kDigestStatement = "creditgate_api_key_digest";
-constexpr const char* kDigestSql =
-    "SELECT secret_sha256, scope FROM creditgate.api_key_digest($1)";
+constexpr const char* kDigestSql = "SELECT secret_sha256, scope FROM creditgate.api_key_digest($1)";
 
 // What the database said about a key id.
 struct Lookup {
@@ -67,7 +66,8 @@ PoolOptions poolOptions(std::string dsn, std::chrono::milliseconds statement_tim
   PoolOptions options;
   options.dsn = std::move(dsn);
   options.size = ApiKeyStore::kPoolSize;
-  options.statement_timeout_ms = static_cast<int>(std::max<std::int64_t>(1, statement_timeout.count()));
+  options.statement_timeout_ms =
+      static_cast<int>(std::max<std::int64_t>(1, statement_timeout.count()));
   // Whole seconds, rounded up; libpq reads anything below 2 as 2.
   options.connect_timeout_s =
       static_cast<int>(std::max<std::int64_t>(2, (statement_timeout.count() + 999) / 1000));
@@ -177,9 +177,10 @@ Lookup ApiKeyStore::State::lookup(const std::string& key_id) noexcept {
       }
     }
   } catch (...) {
-    // Unreachable, timed out, refused (a login without creditgate_server, a schema without sql/017):
-    // all "cannot say". Nothing is logged here: the server's readiness probe and its metrics
-    // (stats().failed_lookups) report the database, and an exception's text could hold the host.
+    // Unreachable, timed out, refused (a login without creditgate_server, a schema without
+    // sql/017): all "cannot say". Nothing is logged here: the server's readiness probe and its
+    // metrics (stats().failed_lookups) report the database, and an exception's text could hold the
+    // host.
     std::lock_guard lock(mutex);
     ++counters.failed_lookups;
     return Lookup{};
@@ -188,8 +189,8 @@ Lookup ApiKeyStore::State::lookup(const std::string& key_id) noexcept {
 
 ApiKeyStore::State::Answer ApiKeyStore::State::settle(const std::string& key_id,
                                                       const SecretDigest& digest,
-                                                      Clock::time_point started,
-                                                      bool owned_refresh, Lookup&& found) {
+                                                      Clock::time_point started, bool owned_refresh,
+                                                      Lookup&& found) {
   const auto entry = known.find(key_id);
   if (owned_refresh && entry != known.end()) entry->second.refreshing = false;
 

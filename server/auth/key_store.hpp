@@ -1,6 +1,6 @@
-// Who is calling creditgate-server: the API key of a request's Authorization header, checked against
-// the keys creditctl made (creditgate.api_key_digest, sql/017_api_keys.sql), with a cache so that
-// most requests never ask the database.
+// Who is calling creditgate-server: the API key of a request's Authorization header, checked
+// against the keys creditctl made (creditgate.api_key_digest, sql/017_api_keys.sql), with a cache
+// so that most requests never ask the database.
 //
 // Cache rules (the TTL is the constructor's cache_ttl):
 //  - A key the database returned is trusted for the TTL; after it, the next request asks again. A
@@ -43,7 +43,7 @@ enum class AuthFailure {
   missing,             // no Authorization header (or an empty one): 401
   malformed,           // not "Bearer cg_<key_id>_<secret>": 401
   unknown_or_revoked,  // no such key, revoked, or the wrong secret (deliberately one answer): 401
-  store_unavailable,   // the database could not say, and the key was not cached: 503
+  store_unavailable,   // the database could not say, and no lookup had found the key: 503
 };
 
 std::string_view authFailureName(AuthFailure failure) noexcept;  // "missing", "malformed", ...
@@ -71,11 +71,11 @@ class ApiKeyStore {
 
   // For metrics and tests.
   struct Stats {
-    std::uint64_t lookups = 0;          // queries sent to the database
-    std::uint64_t failed_lookups = 0;   // of which the database could not answer
-    std::uint64_t stale_answers = 0;    // keys served from an expired entry during an outage
-    std::size_t cached_keys = 0;        // known keys in the cache
-    std::size_t cached_unknown = 0;     // unknown ids in the cache (at most kMaxUnknownKeys)
+    std::uint64_t lookups = 0;         // queries sent to the database
+    std::uint64_t failed_lookups = 0;  // of which the database could not answer
+    std::uint64_t stale_answers = 0;   // keys served from an expired entry during an outage
+    std::size_t cached_keys = 0;       // known keys in the cache
+    std::size_t cached_unknown = 0;    // unknown ids in the cache (at most kMaxUnknownKeys)
   };
   Stats stats() const;
 

@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char* kPluginLogin = "creditgate_test_plugin";
 constexpr const char* kAdminLogin = "creditgate_test_admin";
+constexpr const char* kServerLogin = "creditgate_test_server";
 constexpr const char* kLoginPassword = "test-only-password";
 
 std::string requiredEnv(const char* name) {
@@ -66,6 +67,7 @@ TestDatabase::TestDatabase() : base_dsn_(requiredEnv("CREDITGATE_TEST_PG")) {
   admin::applyMigrations(*connection_, sqlDir());
   ensureLogin(*connection_, kPluginLogin, "creditgate_plugin");
   ensureLogin(*connection_, kAdminLogin, "creditgate_admin");
+  ensureLogin(*connection_, kServerLogin, "creditgate_server");
 }
 
 TestDatabase::~TestDatabase() {
@@ -87,6 +89,10 @@ std::string TestDatabase::pluginDsn() const {
 
 std::string TestDatabase::adminDsn() const {
   return base_dsn_ + " dbname=" + name_ + " user=" + kAdminLogin + " password=" + kLoginPassword;
+}
+
+std::string TestDatabase::serverDsn() const {
+  return base_dsn_ + " dbname=" + name_ + " user=" + kServerLogin + " password=" + kLoginPassword;
 }
 
 void TestDatabase::exec(const std::string& sql) {

@@ -22,6 +22,7 @@ class TestDatabase {
   std::string superuserDsn() const;  // this database, as the cluster's superuser
   std::string pluginDsn() const;     // a login member of creditgate_plugin
   std::string adminDsn() const;      // a login member of creditgate_admin
+  std::string serverDsn() const;     // a login member of creditgate_server (API key lookups)
 
   // Superuser connection for setting up and inspecting state.
   pqxx::connection& connection() { return *connection_; }

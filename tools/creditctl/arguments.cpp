@@ -9,8 +9,10 @@
 #include <sstream>
 #include <variant>
 
+#include "api_key.hpp"
 #include "cli_args.hpp"
 #include "decimal_micros.hpp"
+#include "scope.hpp"
 #include "tenant_id.hpp"
 
 namespace creditgate::ctl {
@@ -20,6 +22,7 @@ constexpr std::size_t kMaxReferenceChars = 128;
 constexpr std::size_t kMaxQuotedChars = 70;
 constexpr std::size_t kMaxContactChars = 320;  // the longest e-mail address
 constexpr std::size_t kMaxMarketChars = 64;
+constexpr std::size_t kMaxLabelChars = 200;  // api_key.label's CHECK (sql/017)
 constexpr int kMaxLimit = 10000;
 constexpr std::streamoff kMaxInputFileBytes = 16 << 20;  // Meta's files are a few KiB
 
@@ -149,6 +152,38 @@ std::string inputFileArgument(const std::string& path) {
   text << in.rdbuf();
   if (in.bad()) throw UsageError("cannot read " + quoted(path));
   return text.str();
+}
+
+const std::string& scopeArgument(const std::string& text) {
+  const auto parsed = server::parseScope(text);
+  if (const auto* error = std::get_if<std::string>(&parsed)) throw UsageError("--" + *error);
+  return text;
+}
+
+const std::string& labelArgument(const std::string& text) {
+  if (const std::size_t length = utf8Length(text);
+      length < 1 || length > kMaxLabelChars || hasControlCharacter(text)) {
+    throw UsageError("--label " + quoted(text) +
+                     " must be 1 to 200 characters without control characters");
+  }
+  return text;
+}
+
+const std::string& keyIdArgument(const std::string& text) {
+  if (text.starts_with(server::kApiKeyPrefix)) {
+    throw UsageError(
+        "KEY_ID must be the key's id (the 12 characters after cg_, as creditctl apikey list "
+        "shows it), not the whole key");
+  }
+  if (!server::isValidKeyId(text)) {
+    // Text much longer than an id may be a secret pasted on its own: said by its length only.
+    const std::string given = text.size() <= 2 * server::kKeyIdLength
+                                  ? quoted(text)
+                                  : "of " + std::to_string(text.size()) + " characters";
+    throw UsageError("KEY_ID " + given +
+                     " must be 12 characters a-z or 0-9 (as creditctl apikey list shows it)");
+  }
+  return text;
 }
 
 }  // namespace creditgate::ctl

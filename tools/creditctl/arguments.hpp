@@ -36,5 +36,13 @@ const std::string& contactArgument(const std::string& text);
 const std::string& marketArgument(std::string_view name, const std::string& text);
 // The whole content of the input file `path` (at most 16 MiB).
 std::string inputFileArgument(const std::string& path);
+// An API key's scope: gateway, admin or tenant:<tenant id> (server/auth/scope.hpp). Whether the
+// tenant exists is the database's to say.
+const std::string& scopeArgument(const std::string& text);
+// An API key's label: 1 to 200 characters without control characters.
+const std::string& labelArgument(const std::string& text);
+// An API key's id: 12 characters a-z or 0-9. A whole key given instead is refused without being
+// quoted: its secret must not end up in a terminal's scrollback or a CI log.
+const std::string& keyIdArgument(const std::string& text);
 
 }  // namespace creditgate::ctl

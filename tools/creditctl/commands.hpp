@@ -34,6 +34,9 @@ void batchesCommand(const CommandLine& line, Database& database, std::ostream& o
 void eventsCommand(const CommandLine& line, Database& database, std::ostream& out);
 void limitsCommand(const CommandLine& line, Database& database, std::ostream& out);
 void limitsSetCommand(const CommandLine& line, Database& database, std::ostream& out);
+void apikeyAddCommand(const CommandLine& line, Database& database, std::ostream& out);
+void apikeyListCommand(const CommandLine& line, Database& database, std::ostream& out);
+void apikeyRevokeCommand(const CommandLine& line, Database& database, std::ostream& out);
 // Connects with the plugin config's DSN, not `database`.
 void quoteCommand(const CommandLine& line, Database& database, std::ostream& out);
 

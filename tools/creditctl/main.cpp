@@ -107,6 +107,22 @@ const std::vector<Command> kCommands = {
      "creditctl rates show [--currency CUR] [--at DATE] [--json]\n"
      "    The rate cards in force on DATE (default: today, UTC) and their rates.\n",
      ratesShowCommand},
+    {{"apikey", "add"},
+     "creditctl apikey add --scope SCOPE [--label TEXT] [--json]\n"
+     "    Makes an API key for creditgate-server and prints it once: it cannot be shown\n"
+     "    again (the database keeps only its SHA-256 digest). SCOPE: gateway (decide,\n"
+     "    quote, report outcomes for any tenant), admin (everything) or tenant:ID (read\n"
+     "    that tenant's balance only; an unknown tenant is refused, exit 1).\n",
+     apikeyAddCommand},
+    {{"apikey", "list"},
+     "creditctl apikey list [--json]\n"
+     "    Every API key: id, scope, label, when created and revoked. Never a secret.\n",
+     apikeyListCommand},
+    {{"apikey", "revoke"},
+     "creditctl apikey revoke KEY_ID\n"
+     "    Revokes the key (its id, as apikey list shows it); revoking it again changes\n"
+     "    nothing. Servers refuse it once their key cache expires (seconds).\n",
+     apikeyRevokeCommand},
     {{"markets", "import"},
      "creditctl markets import FILE --valid-from DATE\n"
      "    Imports a prefix,market mapping (e.g. data/market_prefixes_2025.csv) in force from\n"
