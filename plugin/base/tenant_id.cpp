@@ -17,4 +17,11 @@ std::string unknownTenantDetail(std::string_view id) {
   return "tenant_id: " + quotedText(id) + " is not a known tenant";
 }
 
+std::optional<std::string> invalidTenantIdDetail(std::string_view id) {
+  const auto what = tenantIdProblem(id);
+  if (!what) return std::nullopt;
+  if (id.empty()) return "tenant_id is empty";
+  return "tenant_id: " + quotedText(id) + " " + std::string(*what);
+}
+
 }  // namespace creditgate

@@ -24,4 +24,8 @@ inline bool isValidTenantId(std::string_view id) noexcept {
 // The one wording of an id the ledger does not know, for decisions, quotes and reports alike.
 std::string unknownTenantDetail(std::string_view id);
 
+// The one wording of an id that breaks the rule, naming the value ("tenant_id is empty",
+// "tenant_id: 'a b' has a space or non-printable character"); nullopt for a valid id.
+std::optional<std::string> invalidTenantIdDetail(std::string_view id);
+
 }  // namespace creditgate

@@ -63,6 +63,10 @@ class Database {
     return std::move(*result);
   }
 
+  // False while the circuit is open or half-open: calls are refused at once after ledger errors
+  // (but for one probe at a time once the open period ends). For a host's readiness probe.
+  bool circuitClosed() { return breaker_.state() == CircuitBreaker::State::closed; }
+
   int poolSize() const noexcept { return pool_.size(); }
   ConnectionPool::Stats poolStats() { return pool_.stats(); }
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "balance_level.hpp"
 #include "batch_validation.hpp"
 #include "decimal_micros.hpp"
 #include "quoted_text.hpp"
@@ -140,6 +141,7 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
       decisions_(database_),
       settlements_(database_),
       tenant_profiles_(database_),
+      tenant_accounts_(database_),
       rate_data_(database_),
       outbox_(database_),
       doubts_(database_),
@@ -154,6 +156,7 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
               : nullptr),
       rates_(rate_data_, services, *metrics_, std::chrono::milliseconds(startup_.rates_refresh_ms),
              std::chrono::milliseconds(startup_.statement_timeout_ms)),
+      ledger_probe_(rate_data_),
       journal_(role == GateRole::gateway ? makeJournal() : nullptr),
       tenants_(tenant_profiles_, std::chrono::milliseconds(startup_.rates_refresh_ms),
                std::chrono::milliseconds(startup_.statement_timeout_ms)),
@@ -678,6 +681,82 @@ std::string CreditGatePlugin::metricsText() noexcept {
   } catch (...) {
     return {};
   }
+}
+
+// A tenant's account, read live from the ledger (never from the tenant directory's cache): what a
+// host shows must be what the next decision will see. Never throws: a failure is a refusal with
+// the reason, as for quote() and report().
+api::AccountBalance CreditGatePlugin::balance(std::string_view tenant_id) noexcept {
+  api::AccountBalance answer =
+      answerOrRefusal<api::AccountBalance>("balance", [&] { return balanceOrThrow(tenant_id); });
+  // A read whose answer was lost changed nothing, so there is nothing in doubt: for a host it is
+  // the ledger not answering (AccountBalance has no ledger_in_doubt).
+  if (answer.reason == api::Reason::ledger_in_doubt) {
+    answer.reason = api::Reason::ledger_unavailable;
+  }
+  return answer;
+}
+
+api::AccountBalance CreditGatePlugin::balanceOrThrow(std::string_view tenant_id) {
+  api::AccountBalance answer;
+  if (auto invalid = invalidTenantIdDetail(tenant_id)) {
+    answer.reason = api::Reason::invalid_tenant_id;
+    copyText(answer.detail, *invalid);
+    return answer;
+  }
+  const std::optional<TenantAccount> account = tenant_accounts_.find(tenant_id, deadline());
+  if (!account) {
+    answer.reason = api::Reason::unknown_tenant;
+    copyText(answer.detail, unknownTenantDetail(tenant_id));
+    return answer;
+  }
+  // The config in force now: the thresholds the next debit's notifications would use.
+  const std::shared_ptr<const LiveSettings> live = live_.load();
+  answer.found = true;
+  answer.reason = api::Reason::ok;
+  answer.balance_micros = account->balance_micros;
+  // A balance never goes below minus an overdraft limit (a bigint >= 0): negating cannot overflow.
+  answer.debt_micros = account->balance_micros < 0 ? -account->balance_micros : 0;
+  answer.spent_today_micros = account->spent_today_micros;
+  answer.level = balanceLevel(account->balance_micros, live->alertsFor(tenant_id));
+  copyText(answer.currency, account->currency);
+  return answer;
+}
+
+// One trivial read through the same pool and circuit breaker as decide(), within the decision
+// deadline (LedgerProbe): ready means a decision would reach the ledger now. While the circuit is
+// open the read is refused at once (not ready, no wait); once its open period ends, this call may
+// be the probe that closes it again.
+api::Readiness CreditGatePlugin::readiness() noexcept {
+  api::Readiness answer;
+  try {
+    answer.config_generation = config_generation_.load();
+    std::string why;
+    try {
+      ledger_probe_.probe(deadline());
+      answer.ledger_answering = true;
+    } catch (const LedgerError& e) {
+      if (e.kind() == LedgerError::Kind::rejected) {
+        // Reached, but refused (a missing migration or grant): decisions would fail too.
+        services_.log(api::LogLevel::error,
+                      std::string("creditgate: readiness failed: ") + e.what());
+        why = "the ledger refused the readiness call; see the gateway log";
+      } else {
+        why = unavailableText(e);
+      }
+    }
+    answer.circuit_closed = database_.circuitClosed();
+    answer.ready = answer.ledger_answering && answer.circuit_closed;
+    if (!answer.circuit_closed) {
+      why += std::string(why.empty() ? "" : "; ") +
+             "the circuit is open after ledger errors: decisions fail fast until a probe succeeds";
+    }
+    copyText(answer.detail, why);
+  } catch (...) {
+    answer.ready = false;
+    copyText(answer.detail, kInternalErrorDetail);
+  }
+  return answer;
 }
 
 }  // namespace creditgate

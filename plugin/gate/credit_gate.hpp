@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "attempt_ids.hpp"
 #include "config.hpp"
@@ -20,6 +21,7 @@
 #include "group_commit.hpp"
 #include "journal_replay.hpp"
 #include "ledger_outage_log.hpp"
+#include "ledger_probe.hpp"
 #include "ledger_statements.hpp"
 #include "ledger_watch.hpp"
 #include "outbox.hpp"
@@ -28,6 +30,7 @@
 #include "rate_refresher.hpp"
 #include "reliability_metrics.hpp"
 #include "settlements.hpp"
+#include "tenant_accounts.hpp"
 #include "tenant_directory.hpp"
 #include "tenant_profiles.hpp"
 
@@ -53,6 +56,8 @@ class CreditGatePlugin final : public api::CreditGate {
   api::Settlement report(const api::OutcomeReport& outcomes) noexcept override;
   api::ReloadResult reload() noexcept override;
   std::string metricsText() noexcept override;
+  api::AccountBalance balance(std::string_view tenant_id) noexcept override;
+  api::Readiness readiness() noexcept override;
 
   // For tests: poll the rate data now instead of waiting for the refresh interval.
   bool refreshRatesNow() { return rates_.refreshNow(); }
@@ -84,6 +89,7 @@ class CreditGatePlugin final : public api::CreditGate {
   Answer answerOrRefusal(const char* call, Work&& work) noexcept;
   api::Quote quoteOrThrow(const api::Batch& batch);
   api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
+  api::AccountBalance balanceOrThrow(std::string_view tenant_id);
   api::Settlement settleWithoutLedger(const api::OutcomeReport& outcomes,
                                       std::span<const std::string_view> recipients,
                                       std::span<const bool> delivered, const LedgerError& error);
@@ -110,6 +116,7 @@ class CreditGatePlugin final : public api::CreditGate {
   Decisions decisions_;
   Settlements settlements_;
   TenantProfiles tenant_profiles_;
+  TenantAccounts tenant_accounts_;
   RateDataSource rate_data_;
   Outbox outbox_;
   Doubts doubts_;
@@ -119,6 +126,7 @@ class CreditGatePlugin final : public api::CreditGate {
   // ThreadSanitizer cannot see the guard of uninstrumented code, so a second thread querying during
   // that first fill is reported as a race (sample gateway tests under TSan, about one run in two).
   RateRefresher rates_;
+  LedgerProbe ledger_probe_;  // readiness(); its thread starts after the first query (above)
   std::unique_ptr<JournalReplay> journal_;  // null only in a quote-only gate
   TenantDirectory tenants_;
   std::unique_ptr<OutboxRelay> relay_;             // null when notifications.relay.enabled is false

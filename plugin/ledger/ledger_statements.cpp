@@ -5,6 +5,7 @@
 #include "outbox.hpp"
 #include "rate_data_source.hpp"
 #include "settlements.hpp"
+#include "tenant_accounts.hpp"
 #include "tenant_profiles.hpp"
 
 namespace creditgate {
@@ -13,7 +14,8 @@ std::vector<Statement> ledgerStatements() {
   std::vector<Statement> all;
   for (const auto domain :
        {Decisions::statements(), Settlements::statements(), TenantProfiles::statements(),
-        RateDataSource::statements(), Outbox::statements(), Doubts::statements()}) {
+        TenantAccounts::statements(), RateDataSource::statements(), Outbox::statements(),
+        Doubts::statements()}) {
     all.insert(all.end(), domain.begin(), domain.end());
   }
   return all;

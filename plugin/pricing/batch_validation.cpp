@@ -40,12 +40,9 @@ std::optional<BatchProblem> checkText(std::string_view field, std::string_view v
 }
 
 std::optional<BatchProblem> checkTenantId(std::string_view tenant_id) {
-  const auto what = tenantIdProblem(tenant_id);
-  if (!what) return std::nullopt;
-  return BatchProblem{api::Reason::invalid_tenant_id,
-                      tenant_id.empty()
-                          ? "tenant_id is empty"
-                          : "tenant_id: " + quotedText(tenant_id) + " " + std::string(*what)};
+  auto detail = invalidTenantIdDetail(tenant_id);
+  if (!detail) return std::nullopt;
+  return BatchProblem{api::Reason::invalid_tenant_id, std::move(*detail)};
 }
 
 std::optional<BatchProblem> checkBatchId(std::string_view batch_id) {

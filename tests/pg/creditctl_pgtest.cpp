@@ -254,6 +254,27 @@ TEST_F(CreditctlTest, BalanceJsonShowsBalanceDebtSpendingTodayAndContact) {
   EXPECT_NE(text.out.find("billing@acme.example"), std::string::npos) << text.out;
 }
 
+// A debit voided because its decision stayed in doubt (sql/014) was never sent: it is not spent,
+// as the plugin's balance() says too (both read creditgate.tenant_account).
+TEST_F(CreditctlTest, BalanceSpentTodayLeavesOutAVoidedDebit) {
+  addAcme();
+  ASSERT_EQ(admin({"topup", "acme", "10", "--ref", "inv-1"}).exit_code, 0);
+  // As the plugin does when the answer of decide() attempt 7 was lost and no retry came. Literals.
+  db_.exec(
+      "SELECT creditgate.decide_batch('acme', 'lost', 'c', 't', 'marketing',"
+      " ARRAY['+4915110000000'], ARRAY[3000000]::bigint[], 'EUR', 'block', 0, NULL, NULL, NULL,"
+      " 0, 7)");
+  db_.exec("SELECT creditgate.note_doubt('acme', 'lost', 7)");
+  db_.exec("SELECT count(*) FROM creditgate.void_doubtful_batches(0, 10)");
+  ASSERT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.ledger_entry WHERE kind = 'void'"), 1);
+
+  const CtlResult run = admin({"balance", "acme", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const boost::json::object o = boost::json::parse(run.out).as_object();
+  EXPECT_EQ(o.at("balance").as_string(), "10.000000");
+  EXPECT_EQ(o.at("spent_today").as_string(), "0.000000");
+}
+
 TEST_F(CreditctlTest, BalanceJsonOfAFreshTenantWithoutContactIsZeroAndNull) {
   ASSERT_EQ(admin({"tenant", "add", "globex", "--currency", "USD"}).exit_code, 0);
   const CtlResult run = admin({"balance", "globex", "--json"});

@@ -121,11 +121,11 @@ TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
   // What the plugin calls (the statements in plugin/ledger/) and the read-only lookups granted with
   // them.
   const std::set<std::string> allowed = {
-      "claim_events",      "decide_batch",    "decide_batches",       "ledger_watch",
-      "mark_event_failed", "mark_event_sent", "market_prefixes_at",   "markets",
-      "note_doubt",        "quote_batch",     "quote_request",        "rate_cards_at",
-      "rate_data_version", "rates_at",        "settle_outcomes",      "tenant_balance",
-      "tenant_currency",   "tenant_profile",  "void_doubtful_batches"};
+      "claim_events",      "decide_batch",    "decide_batches",     "ledger_watch",
+      "mark_event_failed", "mark_event_sent", "market_prefixes_at", "markets",
+      "note_doubt",        "quote_batch",     "quote_request",      "rate_cards_at",
+      "rate_data_version", "rates_at",        "settle_outcomes",    "tenant_account",
+      "tenant_balance",    "tenant_currency", "tenant_profile",     "void_doubtful_batches"};
   std::set<std::string> executable;
   {
     pqxx::nontransaction txn(db_.connection());
@@ -140,7 +140,7 @@ TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
     EXPECT_TRUE(allowed.count(name)) << "the plugin role may execute creditgate." << name;
   }
   for (const auto& name : {"decide_batches", "quote_request", "settle_outcomes", "tenant_profile",
-                           "rate_data_version"}) {
+                           "tenant_account", "rate_data_version"}) {
     EXPECT_TRUE(executable.count(name)) << "the plugin role needs creditgate." << name;
   }
   // The admin-only ones, called as the plugin: refused, nothing changed.

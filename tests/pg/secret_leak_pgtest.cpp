@@ -1,6 +1,6 @@
-// A password in the DSN never appears in what the plugin says: log lines, verdict, quote and
-// settlement details, metrics text. Neither when nothing listens at the address, nor when the
-// database rejects the login (unknown database, unknown user).
+// A password in the DSN never appears in what the plugin says: log lines, verdict, quote,
+// settlement, balance and readiness details, metrics text. Neither when nothing listens at the
+// address, nor when the database rejects the login (unknown database, unknown user).
 #include "gate_fixture.hpp"
 
 #include <arpa/inet.h>
@@ -59,6 +59,8 @@ TEST_P(SecretLeakTest, SentinelPasswordAppearsNowhere) {
         {recipients[0], api::Delivery::failed}};
     const api::Settlement s = gate_->report({b.tenant_id, b.batch_id, outcomes});
     said.push_back(s.detail);
+    said.push_back(gate_->balance(b.tenant_id).detail);
+    said.push_back(gate_->readiness().detail);
   }
   said.push_back(gate_->metricsText());
   const api::ReloadResult reload = gate_->reload();

@@ -129,4 +129,12 @@ std::string ScriptedGate::metricsText() noexcept {
   return {};
 }
 
+api::AccountBalance ScriptedGate::balance(std::string_view) noexcept {
+  return {};
+}
+
+api::Readiness ScriptedGate::readiness() noexcept {
+  return {};
+}
+
 }  // namespace sample_gateway::testing

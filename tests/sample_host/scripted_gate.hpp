@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,8 @@ class ScriptedGate final : public api::CreditGate {
   api::Settlement report(const api::OutcomeReport& outcomes) noexcept override;
   api::ReloadResult reload() noexcept override;
   std::string metricsText() noexcept override;
+  api::AccountBalance balance(std::string_view tenant_id) noexcept override;
+  api::Readiness readiness() noexcept override;
 
  private:
   mutable std::mutex mutex_;

@@ -17,16 +17,14 @@ constexpr const char* kTopup =
     "SELECT entry_id, balance_after_micros, replayed, currency"
     "  FROM creditgate.topup($1, $2, $3, $4)";
 
-// One statement, so balance and spending come from one snapshot. Spent today: debits minus the
-// refunds of failed deliveries, since midnight UTC.
+// One statement, so balance and spending come from one snapshot. The account is read as the
+// plugin's balance() reads it (creditgate.tenant_account, sql/016), so both show the same "spent
+// today": debits less the refunds of failed deliveries and the voids of debits no host was told
+// of, since midnight UTC.
 constexpr const char* kBalance =
-    "SELECT t.currency, t.balance_micros, t.contacts[1] AS contact,"
-    "       (SELECT coalesce(sum(-l.amount_micros), 0)::bigint"
-    "          FROM creditgate.ledger_entry l"
-    "         WHERE l.tenant_id = t.tenant_id AND l.kind IN ('debit', 'refund')"
-    "           AND l.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
-    "       ) AS spent_today_micros"
-    "  FROM creditgate.tenant t WHERE t.tenant_id = $1";
+    "SELECT a.currency, a.balance_micros, t.contacts[1] AS contact, a.spent_today_micros"
+    "  FROM creditgate.tenant_account($1) a"
+    "  JOIN creditgate.tenant t ON t.tenant_id = $1";
 
 constexpr const char* kUnknownTenantState = "P0002";  // raised by creditgate.topup
 // Raised by creditgate.topup for an amount over the top-up limits (sql/013), with a message naming
