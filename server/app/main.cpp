@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 
 #include <condition_variable>
 #include <cstdio>
@@ -117,6 +118,9 @@ int run(const server::ServerConfig& config) {
   onSignal(signals, *gate, services, workers, stop);
 
   http->start();
+  // Keeps io.run() going while every connection waits on a worker: during a shutdown the closed
+  // listener no longer does, and the answers of requests in flight would never be written.
+  auto keep_running = net::make_work_guard(io);
   std::vector<std::thread> io_threads;
   for (int i = 0; i < config.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
   // One line on stdout, flushed, that scripts and tests wait for (the port matters with port 0).

@@ -158,16 +158,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         ec == net::error::eof || ec == beast::error::timeout || ec == net::error::connection_reset) {
       return timedOutOr(ec);
     }
+    if (ec == http::error::body_limit) {
+      // Beast checks Content-Length against the limit with the header: the body is not read, the
+      // answer goes out now and the connection closes.
+      return refuse(413, "body_too_large",
+                    "the body (Content-Length " + std::string(parser_->get()[http::field::content_length]).substr(0, 20) +
+                        ") exceeds the limit of " + std::to_string(server_->limits.max_body_bytes) +
+                        " bytes");
+    }
     if (ec) return refuse(400, "bad_request", "not an HTTP/1.1 request: " + ec.message());
 
     const auto& header = parser_->get();
-    if (const auto length = parser_->content_length();
-        length && *length > server_->limits.max_body_bytes) {
-      // The body is not read: the answer goes out now and the connection closes.
-      return refuse(413, "body_too_large",
-                    "the body is " + std::to_string(*length) + " bytes; the limit is " +
-                        std::to_string(server_->limits.max_body_bytes));
-    }
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // curl and others wait for this before sending a body over 1 KiB.
       continue_.emplace(http::status::continue_, header.version());

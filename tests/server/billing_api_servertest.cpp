@@ -41,8 +41,8 @@ TEST_F(BillingApiTest, AllowDebitsOnceAndARetryReplaysTheVerdictWithoutMovingMon
   EXPECT_EQ(verdict.at("recipients_allowed"), 3);
   EXPECT_EQ(verdict.at("currency"), "EUR");
   EXPECT_EQ(verdict.at("price"), "0.409500");
-  EXPECT_EQ(verdict.at("price_micros"), std::to_string(3 * kEurGermanyMarketing));
-  EXPECT_EQ(verdict.at("balance_micros"), std::to_string(db_.balance("acme")));
+  EXPECT_EQ(verdict.at("price_micros").as_string(), std::to_string(3 * kEurGermanyMarketing));
+  EXPECT_EQ(verdict.at("balance_micros").as_string(), std::to_string(db_.balance("acme")));
   EXPECT_EQ(db_.balance("acme"), 100'000'000 - 3 * kEurGermanyMarketing);
 
   const HttpReply retry = decide("b-1", body);
@@ -73,7 +73,7 @@ TEST_F(BillingApiTest, BlockFlagAndPartialAreAnswersWithStatus200) {
   EXPECT_EQ(json(flagged).at("decision"), "allow_flagged");
   EXPECT_EQ(json(flagged).at("reason"), "overdraft");
   EXPECT_EQ(db_.balance("cafe"), 200'000 - 5 * kEurGermanyMarketing);
-  EXPECT_EQ(json(flagged).at("balance_micros"), std::to_string(db_.balance("cafe")));
+  EXPECT_EQ(json(flagged).at("balance_micros").as_string(), std::to_string(db_.balance("cafe")));
 
   const HttpReply partial = decide("b-part", batchJson("deli", germanRecipientsJson(5)));
   ASSERT_EQ(partial.status, 200) << partial.body;
@@ -97,9 +97,9 @@ TEST_F(BillingApiTest, OutcomesRefundTheFailedRecipientsOnceAndUnknownBatchesAre
   auto s = json(settled);
   EXPECT_EQ(s.at("accepted"), true);
   EXPECT_EQ(s.at("refunded_recipients"), 1);
-  EXPECT_EQ(s.at("refunded_micros"), std::to_string(kEurGermanyMarketing));
+  EXPECT_EQ(s.at("refunded_micros").as_string(), std::to_string(kEurGermanyMarketing));
   EXPECT_EQ(db_.balance("acme"), 100'000'000 - 2 * kEurGermanyMarketing);
-  EXPECT_EQ(s.at("balance_micros"), std::to_string(db_.balance("acme")));
+  EXPECT_EQ(s.at("balance_micros").as_string(), std::to_string(db_.balance("acme")));
 
   const HttpReply again = post("/v1/batches/b-out/outcomes", outcomes, gateway_key_);
   ASSERT_EQ(again.status, 200) << again.body;
@@ -120,7 +120,7 @@ TEST_F(BillingApiTest, AQuoteAnswersWhatDecideWouldWithoutTouchingTheLedger) {
   auto q = json(quote);
   EXPECT_EQ(q.at("decision"), "allow_partial");
   EXPECT_EQ(q.at("recipients_affordable"), 2);
-  EXPECT_EQ(q.at("price_micros"), std::to_string(5 * kEurGermanyMarketing));
+  EXPECT_EQ(q.at("price_micros").as_string(), std::to_string(5 * kEurGermanyMarketing));
   EXPECT_EQ(q.at("available_micros"), "300000");
   ASSERT_EQ(q.at("lines").as_array().size(), 1u);
   EXPECT_EQ(q.at("lines").as_array()[0].as_object().at("recipients"), 5);
@@ -136,8 +136,8 @@ TEST_F(BillingApiTest, KeysAreCheckedAndATenantKeyReadsOnlyItsOwnBalance) {
   const HttpReply own = get("/v1/tenants/acme/balance", acme_key);
   ASSERT_EQ(own.status, 200) << own.body;
   auto b = json(own);
-  EXPECT_EQ(b.at("balance_micros"), std::to_string(db_.balance("acme")));
-  EXPECT_EQ(b.at("spent_today_micros"), std::to_string(2 * kEurGermanyMarketing));
+  EXPECT_EQ(b.at("balance_micros").as_string(), std::to_string(db_.balance("acme")));
+  EXPECT_EQ(b.at("spent_today_micros").as_string(), std::to_string(2 * kEurGermanyMarketing));
   EXPECT_EQ(b.at("debt_micros"), "0");
   EXPECT_EQ(b.at("currency"), "EUR");
   EXPECT_EQ(b.at("level"), "ok");

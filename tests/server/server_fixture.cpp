@@ -31,14 +31,19 @@ void ServerTest::SetUp() { db_.seedRates(); }
 
 void ServerTest::startServer(const std::string& policy_json, const std::string& limits_json,
                              int max_batch_recipients, const std::string& plugin_extra) {
+  startServerWithPluginConfig(
+      pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients, plugin_extra),
+      limits_json);
+}
+
+void ServerTest::startServerWithPluginConfig(const std::string& plugin_config_json,
+                                             const std::string& limits_json) {
   server_.reset();
-  const std::filesystem::path plugin_config = writeTempFile(
-      "creditgate.json",
-      pluginConfigJson(db_.pluginDsn(), policy_json, max_batch_recipients, plugin_extra));
+  const std::filesystem::path plugin_config = writeTempFile("creditgate.json", plugin_config_json);
   std::string config = "{\n  \"listen\": \"127.0.0.1:0\",\n"
                        "  \"plugin\": {\"library\": \"" CREDITGATE_PLUGIN_PATH "\", \"config\": \"" +
                        jsonEscaped(plugin_config.string()) + "\"},\n" +
-                       "  \"auth\": {\"database_dsn\": \"" + jsonEscaped(db_.serverDsn()) +
+                       "  \"auth\": {\"database_dsn\": \"" + jsonEscaped(keys_dsn_.empty() ? db_.serverDsn() : keys_dsn_) +
                        "\", \"cache_ms\": 200},\n" +
                        "  \"threads\": {\"io\": 2, \"workers\": 16}";
   if (!limits_json.empty()) config += ",\n  \"limits\": " + limits_json;

@@ -38,6 +38,10 @@ class ServerTest : public ::testing::Test {
   void startServer(const std::string& policy_json, const std::string& limits_json = "",
                    int max_batch_recipients = 1000, const std::string& plugin_extra = "");
 
+  // The same with the plugin config's whole text (e.g. behind a TcpProxy).
+  void startServerWithPluginConfig(const std::string& plugin_config_json,
+                                   const std::string& limits_json = "");
+
   // `creditctl apikey add --scope SCOPE --json`: the key's text, shown once.
   std::string addApiKey(const std::string& scope);
 
@@ -49,6 +53,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
   std::string gateway_key_;
   std::filesystem::path server_config_;
+  std::string keys_dsn_;  // the server's key lookups; db_.serverDsn() when empty
 };
 
 }  // namespace creditgate::testing

@@ -29,11 +29,16 @@ TEST_F(ShutdownTest, ARequestInFlightIsAnsweredAndNewConnectionsAreRefused) {
   lock.exec("SELECT 1 FROM creditgate.tenant WHERE tenant_id = 'acme' FOR UPDATE");
 
   std::optional<HttpReply> in_flight;
+  std::string client_error;
   std::thread client([&] {
-    HttpConnection connection(server_->port());
-    in_flight = connection.request(
-        "POST", "/v1/batches/slow/decide", batchJson("acme", germanRecipientsJson(2)),
-        {{"Authorization", "Bearer " + gateway_key_}, {"Content-Type", "application/json"}});
+    try {
+      HttpConnection connection(server_->port());
+      in_flight = connection.request(
+          "POST", "/v1/batches/slow/decide", batchJson("acme", germanRecipientsJson(2)),
+          {{"Authorization", "Bearer " + gateway_key_}, {"Content-Type", "application/json"}});
+    } catch (const std::exception& e) {
+      client_error = e.what();
+    }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the request reaches the ledger
   server_->signal(SIGTERM);
@@ -45,7 +50,7 @@ TEST_F(ShutdownTest, ARequestInFlightIsAnsweredAndNewConnectionsAreRefused) {
 
   lock.abort();  // the decision goes on
   client.join();
-  ASSERT_TRUE(in_flight);
+  ASSERT_TRUE(in_flight) << client_error << "\nserver stderr:\n" << server_->stderrText();
   EXPECT_EQ(in_flight->status, 200) << in_flight->body;
   EXPECT_EQ(in_flight->header("Connection"), "close");
   const int status = server_->waitForExit(std::chrono::seconds(15));
