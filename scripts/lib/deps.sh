@@ -29,6 +29,12 @@ creditgate_install_deps() {
   for pkg in "${CREDITGATE_DEPS[@]}"; do
     creditgate_pkg_installed "$pkg" || missing+=("$pkg")
   done
+  # Node.js and npm run the OpenAPI lint and response check (tests/openapi). Any Node >= 18.17
+  # will do: Debian's, or one already on the machine from elsewhere (whose own npm would conflict
+  # with Debian's npm package, so it is only asked for when there is no npm at all).
+  if ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+  fi
   if ((${#missing[@]} == 0)); then
     echo "dependencies: all ${#CREDITGATE_DEPS[@]} packages already installed"
     return 0
