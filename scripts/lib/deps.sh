@@ -13,6 +13,7 @@ CREDITGATE_DEPS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   prometheus  # for promtool (metrics/check); --no-install-recommends keeps it small
+  curl        # the demo's requests to creditgate-server
 )
 
 # True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).

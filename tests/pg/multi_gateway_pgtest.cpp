@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gate_fixture.hpp"
+#include "load_children.hpp"
 #include "money_audit.hpp"
 
 namespace creditgate::testing {
@@ -28,12 +29,6 @@ constexpr std::int64_t kFlagLimitMicros = 3'000'000;  // "overdraft_limit": "3" 
 std::string tenantName(int index) {
   return std::string("t") + (index < 10 ? "0" : "") + std::to_string(index);
 }
-
-struct Child {
-  FILE* pipe = nullptr;
-  std::vector<std::string> lines;
-  int status = -1;
-};
 
 class MultiGatewayTest : public GateTest {};
 
@@ -58,28 +53,15 @@ TEST_F(MultiGatewayTest, ThreeProcessesOfEightThreadsWithRetriesAndTopUpsKeepThe
                                  .string();
 
   const auto started = std::chrono::steady_clock::now();
-  std::vector<Child> children(kProcesses);
-  std::atomic<int> acked{0};
-  std::vector<std::thread> readers;
+  std::vector<std::string> commands;
   for (int p = 0; p < kProcesses; ++p) {
     // Bounded: a gateway that hangs is killed after 120 s, and its pipe then ends.
-    const std::string command = "exec timeout -s KILL 120 " + std::string(LOAD_GATEWAY_PATH) + " " +
-                                config + " " + std::to_string(p) + " " + std::to_string(kThreads) +
-                                " " + std::to_string(kBatchesPerThread) + " " +
-                                std::to_string(4242 + p);
-    children[p].pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(children[p].pipe, nullptr);
+    commands.push_back("exec timeout -s KILL 120 " + std::string(LOAD_GATEWAY_PATH) + " " + config +
+                       " " + std::to_string(p) + " " + std::to_string(kThreads) + " " +
+                       std::to_string(kBatchesPerThread) + " " + std::to_string(4242 + p));
   }
-  for (auto& child : children) {
-    readers.emplace_back([&child, &acked] {
-      char line[512];
-      while (std::fgets(line, sizeof line, child.pipe) != nullptr) {
-        child.lines.emplace_back(line);
-        if (child.lines.back().rfind("ack ", 0) == 0) acked.fetch_add(1);
-      }
-      child.status = ::pclose(child.pipe);
-    });
-  }
+  LoadChildren load(commands);
+  ASSERT_TRUE(load.started());
 
   // Top-ups as an admin would make them, spread over the run: the k-th once k/(kTopups+2) of the
   // batches were decided (or the gateways are gone).
@@ -88,36 +70,37 @@ TEST_F(MultiGatewayTest, ThreeProcessesOfEightThreadsWithRetriesAndTopUpsKeepThe
   int topups_during_load = 0;
   for (int k = 0; k < kTopups; ++k) {
     const int threshold = (k + 1) * expected / (kTopups + 2);
-    for (int waited = 0; acked.load() < threshold && waited < 12000; ++waited) {
+    for (int waited = 0; load.acked() < threshold && waited < 12000; ++waited) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     const std::string id = tenantName(k < 4 ? 0 : static_cast<int>(rng() % kTenants));
-    if (acked.load() < expected) ++topups_during_load;
+    if (load.acked() < expected) ++topups_during_load;
     db_.topup(id, kTopupMicros, "load-topup-" + std::to_string(k) + "-" + id);
     topped_up[id] += kTopupMicros;
   }
-  for (auto& reader : readers) reader.join();
+  load.wait();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("[ load     ] %d processes x %d threads: %d verdicts in %.1f s\n", kProcesses,
-              kThreads, acked.load(), seconds);
+              kThreads, load.acked(), seconds);
 
   // Every gateway finished on its own (not killed by the timeout) and said so.
   std::vector<Ack> acks;
   int replays = 0, hot_allowed = 0, hot_blocked = 0, flagged = 0, decided = 0;
   for (int p = 0; p < kProcesses; ++p) {
-    EXPECT_EQ(children[p].status, 0) << "gateway " << p << " exit status " << children[p].status;
-    ASSERT_FALSE(children[p].lines.empty()) << "gateway " << p << " printed nothing";
-    EXPECT_EQ(children[p].lines.back(), "done " + std::to_string(p) + "\n");
-    for (const std::string& line : children[p].lines) {
+    const LoadChild& child = load.children()[p];
+    EXPECT_EQ(child.status, 0) << "gateway " << p << " exit status " << child.status;
+    ASSERT_FALSE(child.lines.empty()) << "gateway " << p << " printed nothing";
+    EXPECT_EQ(child.lines.back(), "done " + std::to_string(p) + "\n");
+    for (const std::string& line : child.lines) {
       EXPECT_NE(line.rfind("error ", 0), 0u) << "gateway " << p << ": " << line;
       if (line.rfind("ack ", 0) != 0) continue;
-      std::istringstream in(line.substr(4));
-      std::string tenant, batch_id, decision;
-      std::int64_t charged = -1;
-      int replayed = -1;
-      in >> tenant >> batch_id >> decision >> charged >> replayed;
-      ASSERT_TRUE(in && (replayed == 0 || replayed == 1)) << line;
+      const std::optional<AckLine> ack = parseAckLine(line);
+      ASSERT_TRUE(ack) << line;
+      const std::string& tenant = ack->tenant;
+      const std::string& decision = ack->decision;
+      const std::int64_t charged = ack->charged_micros;
+      const int replayed = ack->replayed ? 1 : 0;
       ++decided;
       if (decision == "block") {
         EXPECT_EQ(charged, 0) << line;
@@ -130,7 +113,7 @@ TEST_F(MultiGatewayTest, ThreeProcessesOfEightThreadsWithRetriesAndTopUpsKeepThe
       replays += replayed;
       hot_allowed += tenant == "t00" && !replayed;
       flagged += decision == "allow_flagged" && !replayed;
-      acks.push_back({tenant, batch_id, charged, replayed == 1});
+      acks.push_back({tenant, ack->batch_id, charged, ack->replayed});
     }
   }
   std::printf("[ load     ] t00 allowed %d, blocked %d; allow_flagged %d; replays %d; %d top-ups "

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "load_children.hpp"
 #include "money_audit.hpp"
 #include "server_fixture.hpp"
 
@@ -26,12 +27,6 @@ std::string tenantName(int index) {
   return std::string("t") + (index < 10 ? "0" : "") + std::to_string(index);
 }
 
-struct Child {
-  FILE* pipe = nullptr;
-  std::vector<std::string> lines;
-  int status = -1;
-};
-
 class HttpMoneyAuditTest : public ServerTest {};
 
 TEST_F(HttpMoneyAuditTest, ClientsThatRetryAndDropConnectionsKeepTheMoneyInvariantsExact) {
@@ -47,67 +42,51 @@ TEST_F(HttpMoneyAuditTest, ClientsThatRetryAndDropConnectionsKeepTheMoneyInvaria
               R"("t02": {"on_insufficient_credit": "flag", "overdraft_limit": "3"}}})",
               "", 1000, R"("notifications": {"relay": {"enabled": false}})");
 
-  std::vector<Child> children(kProcesses);
-  std::atomic<int> acked{0};
+  std::vector<std::string> commands;
   for (int p = 0; p < kProcesses; ++p) {
-    const std::string command = "exec timeout -s KILL 300 " + std::string(HTTP_LOAD_CLIENT_PATH) +
-                                " " + std::to_string(server_->port()) + " " + gateway_key_ + " " +
-                                std::to_string(p) + " " + std::to_string(kThreads) + " " +
-                                std::to_string(kBatchesPerThread) + " " + std::to_string(77 + p) +
-                                " 20";
-    children[p].pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(children[p].pipe, nullptr);
+    commands.push_back("exec timeout -s KILL 300 " + std::string(HTTP_LOAD_CLIENT_PATH) + " " +
+                       std::to_string(server_->port()) + " " + gateway_key_ + " " +
+                       std::to_string(p) + " " + std::to_string(kThreads) + " " +
+                       std::to_string(kBatchesPerThread) + " " + std::to_string(77 + p) + " 20");
   }
-  std::vector<std::thread> readers;
-  for (auto& child : children) {
-    readers.emplace_back([&child, &acked] {
-      char line[512];
-      while (std::fgets(line, sizeof line, child.pipe) != nullptr) {
-        child.lines.emplace_back(line);
-        if (child.lines.back().rfind("ack ", 0) == 0) acked.fetch_add(1);
-      }
-      child.status = ::pclose(child.pipe);
-    });
-  }
+  LoadChildren load(commands);
+  ASSERT_TRUE(load.started());
   const int expected = kProcesses * kThreads * kBatchesPerThread;
   for (int k = 0; k < kTopups; ++k) {
     const int threshold = (k + 1) * expected / (kTopups + 2);
-    for (int waited = 0; acked.load() < threshold && waited < 20000; ++waited) {
+    for (int waited = 0; load.acked() < threshold && waited < 20000; ++waited) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     const std::string id = tenantName(k < 4 ? 0 : 1 + k % 5);
     db_.topup(id, kTopupMicros, "http-topup-" + std::to_string(k));
     topped_up[id] += kTopupMicros;
   }
-  for (auto& reader : readers) reader.join();
+  load.wait();
 
   std::vector<Ack> acks;
   int decided = 0, replays = 0, blocked = 0, dropped = 0;
   for (int p = 0; p < kProcesses; ++p) {
-    EXPECT_EQ(children[p].status, 0) << "client " << p;
-    ASSERT_FALSE(children[p].lines.empty()) << "client " << p << " printed nothing";
-    const std::string& last = children[p].lines.back();
+    const LoadChild& child = load.children()[p];
+    EXPECT_EQ(child.status, 0) << "client " << p;
+    ASSERT_FALSE(child.lines.empty()) << "client " << p << " printed nothing";
+    const std::string& last = child.lines.back();
     EXPECT_EQ(last.rfind("done " + std::to_string(p) + " ", 0), 0u) << last;
     int d = 0, r = 0;
     std::sscanf(last.c_str(), "done %*d dropped %d retried %d", &d, &r);
     dropped += d;
-    for (const std::string& line : children[p].lines) {
+    for (const std::string& line : child.lines) {
       EXPECT_NE(line.rfind("error ", 0), 0u) << "client " << p << ": " << line;
       if (line.rfind("ack ", 0) != 0) continue;
-      std::istringstream in(line.substr(4));
-      std::string tenant, batch_id, decision;
-      std::int64_t charged = -1;
-      int replayed = -1;
-      in >> tenant >> batch_id >> decision >> charged >> replayed;
-      ASSERT_TRUE(in) << line;
+      const std::optional<AckLine> ack = parseAckLine(line);
+      ASSERT_TRUE(ack) << line;
       ++decided;
-      if (decision == "block") {
-        EXPECT_EQ(charged, 0) << line;
+      if (ack->decision == "block") {
+        EXPECT_EQ(ack->charged_micros, 0) << line;
         ++blocked;
         continue;
       }
-      replays += replayed;
-      acks.push_back({tenant, batch_id, charged, replayed == 1});
+      replays += ack->replayed;
+      acks.push_back({ack->tenant, ack->batch_id, ack->charged_micros, ack->replayed});
     }
   }
   std::printf("[ http     ] %d verdicts, %d blocked, %d replays, %d connections dropped mid-request\n",
