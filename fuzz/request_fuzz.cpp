@@ -4,10 +4,9 @@
 //  - a matched id is non-empty, at most 256 bytes, holds no '/', no control character, and is not
 //    "." or "..";
 //  - a refused body has a code, and is "malformed" exactly when the code is malformed_json;
-//  - every answer the server would send for it (the refusal, or a verdict echoing the ids) is a JSON
-//    object that parses back: client bytes can never make a response body invalid JSON.
+//  - every answer the server would send for it (the refusal, or a verdict echoing the ids) is a
+//    JSON object that parses back: client bytes can never make a response body invalid JSON.
 #include <boost/json/parse.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>

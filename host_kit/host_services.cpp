@@ -1,14 +1,13 @@
 #include "host_services.hpp"
 
-#include <chrono>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <utility>
-
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <utility>
 
 namespace creditgate::host_kit {
 namespace json = boost::json;
@@ -25,7 +24,9 @@ const char* levelName(api::LogLevel level) noexcept {
   return "error";
 }
 
-json::string_view view(std::string_view text) { return {text.data(), text.size()}; }
+json::string_view view(std::string_view text) {
+  return {text.data(), text.size()};
+}
 
 }  // namespace
 

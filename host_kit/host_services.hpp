@@ -20,7 +20,8 @@ class LoggingHostServices final : public api::HostServices {
 
   // "[level] message" on stderr, one write per line so that threads never interleave mid-line.
   void log(api::LogLevel level, std::string_view message) noexcept override;
-  // Appends {"event_id","tenant","type","contact","payload"} as one line; false if it cannot be written.
+  // Appends {"event_id","tenant","type","contact","payload"} as one line; false if it cannot be
+  // written.
   bool notify(const api::Notification& notification) noexcept override;
   std::int64_t nowUnixMicros() noexcept override;
 

@@ -87,7 +87,8 @@ std::string_view messageFor(Reason reason, std::string_view detail) {
     case Reason::unknown_tenant: return "no such tenant in the ledger";
     case Reason::ledger_unavailable: return "the ledger could not be reached; retry";
     case Reason::ledger_timeout: return "the ledger did not answer in time; retry";
-    case Reason::ledger_in_doubt: return "the ledger's answer was lost; retry with the same batch id";
+    case Reason::ledger_in_doubt:
+      return "the ledger's answer was lost; retry with the same batch id";
     case Reason::internal_error: return "internal error (logged)";
     default: return api::reasonCode(reason);
   }
@@ -105,7 +106,8 @@ Response answer(int status, json::object body, Reason reason, std::string_view d
     if (std::string_view field = fieldOf(reason); !field.empty()) error["field"] = field;
     body["error"] = std::move(error);
   }
-  if (status == 503) response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+  if (status == 503)
+    response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
   response.body = json::serialize(body);
   return response;
 }
@@ -136,7 +138,8 @@ Response decideAnswer(std::string_view batch_id, std::string_view tenant,
   return answer(status == 0 ? 200 : status, std::move(body), verdict.reason, detail);
 }
 
-Response quoteAnswer(std::string_view tenant, std::size_t recipients_total, const api::Quote& quote) {
+Response quoteAnswer(std::string_view tenant, std::size_t recipients_total,
+                     const api::Quote& quote) {
   json::object body;
   body["tenant"] = tenant;
   body["decision"] = api::decisionName(quote.decision);
@@ -222,7 +225,8 @@ Response errorAnswer(int status, std::string_view code, std::string_view message
   body["error"] = std::move(error);
   Response response;
   response.status = status;
-  if (status == 503) response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+  if (status == 503)
+    response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
   response.body = json::serialize(body);
   return response;
 }

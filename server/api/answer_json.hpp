@@ -17,7 +17,8 @@ namespace creditgate::server {
 
 Response decideAnswer(std::string_view batch_id, std::string_view tenant,
                       std::size_t recipients_total, const api::Verdict& verdict);
-Response quoteAnswer(std::string_view tenant, std::size_t recipients_total, const api::Quote& quote);
+Response quoteAnswer(std::string_view tenant, std::size_t recipients_total,
+                     const api::Quote& quote);
 Response outcomesAnswer(std::string_view batch_id, std::string_view tenant,
                         const api::Settlement& settlement);
 Response balanceAnswer(std::string_view tenant, const api::AccountBalance& balance);

@@ -1,5 +1,5 @@
-// What the billing API sees of an HTTP exchange, without Beast: the HTTP layer (server/http) fills a
-// Request from the wire and writes a Response back. Keeping the API on these plain types lets the
+// What the billing API sees of an HTTP exchange, without Beast: the HTTP layer (server/http) fills
+// a Request from the wire and writes a Response back. Keeping the API on these plain types lets the
 // request handling be unit-tested and fuzzed without sockets.
 #pragma once
 

@@ -48,7 +48,8 @@ void refuseUnknownFields(const JsonNode& object, std::initializer_list<std::stri
     for (std::string_view k : known) found = found || key == k;
     if (!found) {
       std::string known_list;
-      for (std::string_view k : known) known_list += (known_list.empty() ? "" : ", ") + std::string(k);
+      for (std::string_view k : known)
+        known_list += (known_list.empty() ? "" : ", ") + std::string(k);
       refuse("unknown_field", prefix + key, object.key_positions[i],
              "unknown field (expected one of: " + known_list + ")");
     }
@@ -79,8 +80,8 @@ const JsonNode& array(const JsonNode& node, const std::string& field) {
 
 BatchBody readBatch(const JsonNode& root, BatchBodyKind kind) {
   if (kind == BatchBodyKind::quote) {
-    refuseUnknownFields(root, {"tenant", "campaign", "template", "category", "recipients", "batch_id"},
-                        "");
+    refuseUnknownFields(
+        root, {"tenant", "campaign", "template", "category", "recipients", "batch_id"}, "");
   } else {
     refuseUnknownFields(root, {"tenant", "campaign", "template", "category", "recipients"}, "");
   }
@@ -122,7 +123,8 @@ OutcomesBody readOutcomes(const JsonNode& root) {
     }
     refuseUnknownFields(entry, {"recipient", "status"}, field + ".");
     OutcomeEntry outcome;
-    outcome.recipient = text(required(entry, "recipient", field + ".recipient"), field + ".recipient");
+    outcome.recipient =
+        text(required(entry, "recipient", field + ".recipient"), field + ".recipient");
     outcome.delivery = delivery(required(entry, "status", field + ".status"), field + ".status");
     body.outcomes.push_back(std::move(outcome));
   }

@@ -29,9 +29,9 @@ struct RouteMatch {
     bad_path_id,         // an id segment cannot be decoded or could escape its segment
   } outcome = Outcome::not_found;
   Endpoint endpoint = Endpoint::healthz;
-  std::string id;           // decoded batch id or tenant id, for the endpoints that have one
-  std::string_view allow;   // method_not_allowed: "GET" or "POST"
-  std::string problem;      // bad_path_id: what is wrong, naming the segment
+  std::string id;          // decoded batch id or tenant id, for the endpoints that have one
+  std::string_view allow;  // method_not_allowed: "GET" or "POST"
+  std::string problem;     // bad_path_id: what is wrong, naming the segment
 };
 
 RouteMatch matchRoute(std::string_view method, std::string_view target);

@@ -45,12 +45,12 @@ bool isJson(std::string_view content_type) {
 
 std::optional<Response> refuseContentType(const Request& request) {
   if (isJson(request.content_type)) return std::nullopt;
-  return errorAnswer(415, "unsupported_media_type",
-                     request.content_type.empty()
-                         ? "the body must be JSON: send Content-Type: application/json"
-                         : "Content-Type '" + excerpt(request.content_type, 80) +
-                               "' is not application/json",
-                     "Content-Type");
+  return errorAnswer(
+      415, "unsupported_media_type",
+      request.content_type.empty()
+          ? "the body must be JSON: send Content-Type: application/json"
+          : "Content-Type '" + excerpt(request.content_type, 80) + "' is not application/json",
+      "Content-Type");
 }
 
 Response bodyRefused(const BodyError& error) {
@@ -72,7 +72,8 @@ std::string unusedBatchId() {
   thread_local std::mt19937_64 random{std::random_device{}()};
   char text[40];
   std::snprintf(text, sizeof text, "quote-%016llx%016llx",
-                static_cast<unsigned long long>(random()), static_cast<unsigned long long>(random()));
+                static_cast<unsigned long long>(random()),
+                static_cast<unsigned long long>(random()));
   return text;
 }
 
@@ -80,20 +81,23 @@ std::string unusedBatchId() {
 
 BillingApi::BillingApi(api::CreditGate& gate, Authenticate authenticate, ServerMetrics& metrics,
                        bool metrics_need_admin)
-    : gate_(gate), authenticate_(std::move(authenticate)), metrics_(metrics),
+    : gate_(gate),
+      authenticate_(std::move(authenticate)),
+      metrics_(metrics),
       metrics_need_admin_(metrics_need_admin) {}
 
 Handled BillingApi::handle(const Request& request) {
   const RouteMatch match = matchRoute(request.method, request.target);
   switch (match.outcome) {
     case RouteMatch::Outcome::not_found:
-      return {errorAnswer(404, "not_found", "no such endpoint: " + excerpt(request.method, 16) +
-                                                " " + excerpt(request.target, 120)),
+      return {errorAnswer(404, "not_found",
+                          "no such endpoint: " + excerpt(request.method, 16) + " " +
+                              excerpt(request.target, 120)),
               "unmatched"};
     case RouteMatch::Outcome::method_not_allowed: {
-      Response response = errorAnswer(405, "method_not_allowed",
-                                      excerpt(request.method, 16) + " is not allowed here; use " +
-                                          std::string(match.allow));
+      Response response = errorAnswer(
+          405, "method_not_allowed",
+          excerpt(request.method, 16) + " is not allowed here; use " + std::string(match.allow));
       response.headers.emplace_back("Allow", std::string(match.allow));
       return {std::move(response), endpointName(match.endpoint)};
     }
@@ -109,7 +113,8 @@ Handled BillingApi::handle(const Request& request) {
     case Endpoint::quote: return {quote(request), route};
     case Endpoint::outcomes: return {outcomes(request, match.id), route};
     case Endpoint::balance: return {balance(request, match.id), route};
-    case Endpoint::healthz: return {Response{200, "application/json", R"({"status":"up"})", {}}, route};
+    case Endpoint::healthz:
+      return {Response{200, "application/json", R"({"status":"up"})", {}}, route};
     case Endpoint::readyz: return {readiness(), route};
     case Endpoint::metrics: {
       if (metrics_need_admin_) {
@@ -130,11 +135,11 @@ std::optional<Response> BillingApi::refuseCaller(const Request& request,
       return errorAnswer(503, "auth_unavailable",
                          "the API key cannot be checked now (key store unreachable); retry");
     }
-    Response response = errorAnswer(
-        401, "unauthorized",
-        *failure == AuthFailure::missing
-            ? "send an API key: Authorization: Bearer cg_..."
-            : "the API key is not accepted (malformed, unknown or revoked)");
+    Response response =
+        errorAnswer(401, "unauthorized",
+                    *failure == AuthFailure::missing
+                        ? "send an API key: Authorization: Bearer cg_..."
+                        : "the API key is not accepted (malformed, unknown or revoked)");
     response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"creditgate\"");
     return response;
   }

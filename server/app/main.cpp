@@ -7,12 +7,11 @@
 // Signals: SIGTERM/SIGINT stop gracefully (no new connections, requests in flight answered within
 // limits.shutdown_grace_ms, then the plugin is closed); SIGHUP reloads the plugin's config.
 // Exit codes: 0 stopped cleanly, 1 could not start (plugin, port, TLS), 2 bad command line/config.
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -105,9 +104,9 @@ int run(const server::ServerConfig& config) {
   net::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
   std::optional<server::HttpServer> http;
   try {
-    http.emplace(io, workers, config.listen_address, config.listen_port, config.limits, config.tls,
-                 [&billing](server::Request&& request) { return billing.handle(request); },
-                 metrics);
+    http.emplace(
+        io, workers, config.listen_address, config.listen_port, config.limits, config.tls,
+        [&billing](server::Request&& request) { return billing.handle(request); }, metrics);
   } catch (const std::exception& e) {
     std::cerr << "creditgate-server: " << e.what() << '\n';
     return 1;
@@ -142,9 +141,10 @@ int run(const server::ServerConfig& config) {
   // with the same batch id and gets the recorded verdict.
   workers.join();
   if (abandoned > 0) {
-    services.log(api::LogLevel::warning,
-                 std::to_string(abandoned) +
-                     " connection(s) still open at the end of limits.shutdown_grace_ms were closed");
+    services.log(
+        api::LogLevel::warning,
+        std::to_string(abandoned) +
+            " connection(s) still open at the end of limits.shutdown_grace_ms were closed");
   }
   http.reset();
   gate.reset();

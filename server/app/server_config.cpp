@@ -13,7 +13,8 @@ struct Refusal {
   std::string message;
 };
 
-[[noreturn]] void refuse(const JsonPosition& at, const std::string& field, const std::string& what) {
+[[noreturn]] void refuse(const JsonPosition& at, const std::string& field,
+                         const std::string& what) {
   throw Refusal{"line " + std::to_string(at.line) + ", column " + std::to_string(at.column) + ": " +
                 (field.empty() ? "" : field + ": ") + what};
 }
@@ -84,7 +85,8 @@ void listen(const JsonNode& node, ServerConfig& config) {
   const std::size_t colon = value.rfind(':');
   std::string host = colon == std::string::npos ? "" : value.substr(0, colon);
   const std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   bool digits = !port.empty() && port.size() <= 5;
   for (char c : port) digits = digits && c >= '0' && c <= '9';
   if (host.empty() || !digits || std::stoi(port) > 65535) {
@@ -109,7 +111,8 @@ void limits(const JsonNode& node, ServerConfig& config) {
              "idle_timeout_ms", "write_timeout_ms", "max_connections", "shutdown_grace_ms"});
   HttpLimits& l = config.limits;
   if (const JsonNode* n = node.find("max_body_bytes"))
-    l.max_body_bytes = static_cast<std::size_t>(integer(*n, "limits.max_body_bytes", 1024, 64 << 20));
+    l.max_body_bytes =
+        static_cast<std::size_t>(integer(*n, "limits.max_body_bytes", 1024, 64 << 20));
   if (const JsonNode* n = node.find("max_header_bytes"))
     l.max_header_bytes =
         static_cast<std::size_t>(integer(*n, "limits.max_header_bytes", 1024, 1 << 20));
@@ -196,8 +199,7 @@ std::variant<ServerConfig, ServerConfigError> loadServerConfig(const std::filesy
   if (!in) return ServerConfigError{file.string() + ": cannot be read"};
   std::ostringstream content;
   content << in.rdbuf();
-  auto result = parseServerConfig(content.str(),
-                                  std::filesystem::absolute(file).parent_path());
+  auto result = parseServerConfig(content.str(), std::filesystem::absolute(file).parent_path());
   if (auto* error = std::get_if<ServerConfigError>(&result))
     error->message = file.string() + ": " + error->message;
   return result;

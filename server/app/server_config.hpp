@@ -15,7 +15,7 @@ namespace creditgate::server {
 
 struct ServerConfig {
   std::string listen_address = "127.0.0.1";  // loopback unless the admins say otherwise
-  unsigned short listen_port = 8080;          // 0: any free port (tests)
+  unsigned short listen_port = 8080;         // 0: any free port (tests)
   std::optional<TlsFiles> tls;
   std::filesystem::path plugin_library;  // creditgate_plugin.so
   std::filesystem::path plugin_config;   // handed to the plugin's factory

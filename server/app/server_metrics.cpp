@@ -84,10 +84,18 @@ void ServerMetrics::observeRequest(std::string_view route, int status, double se
   histogram->Observe(seconds);
 }
 
-void ServerMetrics::connectionOpened() { impl_->open.Increment(); }
-void ServerMetrics::connectionClosed() { impl_->open.Decrement(); }
-void ServerMetrics::connectionRefused() { impl_->refused.Increment(); }
-void ServerMetrics::clientTimedOut() { impl_->timeouts.Increment(); }
+void ServerMetrics::connectionOpened() {
+  impl_->open.Increment();
+}
+void ServerMetrics::connectionClosed() {
+  impl_->open.Decrement();
+}
+void ServerMetrics::connectionRefused() {
+  impl_->refused.Increment();
+}
+void ServerMetrics::clientTimedOut() {
+  impl_->timeouts.Increment();
+}
 
 std::string ServerMetrics::text() const {
   return prometheus::TextSerializer().Serialize(impl_->registry->Collect());

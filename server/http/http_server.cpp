@@ -1,5 +1,6 @@
 #include "http_server.hpp"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,8 +11,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
-#include <atomic>
 #include <mutex>
 #include <stdexcept>
 #include <type_traits>
@@ -54,8 +53,12 @@ class SessionBase {
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(net::io_context& io_context, net::thread_pool& pool, HttpLimits l, Handler h,
        ServerMetrics& m)
-      : io(io_context), workers(pool), acceptor(net::make_strand(io_context)), limits(l),
-        handler(std::move(h)), metrics(m) {}
+      : io(io_context),
+        workers(pool),
+        acceptor(net::make_strand(io_context)),
+        limits(l),
+        handler(std::move(h)),
+        metrics(m) {}
 
   net::io_context& io;
   net::thread_pool& workers;
@@ -155,14 +158,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                         std::to_string(server_->limits.max_header_bytes) + " bytes");
     }
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == net::error::eof || ec == beast::error::timeout || ec == net::error::connection_reset) {
+        ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::connection_reset) {
       return timedOutOr(ec);
     }
     if (ec == http::error::body_limit) {
       // Beast checks Content-Length against the limit with the header: the body is not read, the
       // answer goes out now and the connection closes.
       return refuse(413, "body_too_large",
-                    "the body (Content-Length " + std::string(parser_->get()[http::field::content_length]).substr(0, 20) +
+                    "the body (Content-Length " +
+                        std::string(parser_->get()[http::field::content_length]).substr(0, 20) +
                         ") exceeds the limit of " + std::to_string(server_->limits.max_body_bytes) +
                         " bytes");
     }
@@ -184,16 +189,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void readBody() {
     lowest().expires_after(server_->limits.body_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->onBody(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
   }
 
   void onBody(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return refuse(413, "body_too_large",
-                    "the body exceeds " + std::to_string(server_->limits.max_body_bytes) + " bytes");
+      return refuse(
+          413, "body_too_large",
+          "the body exceeds " + std::to_string(server_->limits.max_body_bytes) + " bytes");
     }
     if (ec == beast::error::timeout) return timedOutOr(ec);
     if (ec == http::error::end_of_stream || ec == net::error::eof ||
@@ -226,8 +231,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         handled = {errorAnswer(500, "internal_error", "the server failed to answer; retry"),
                    "unmatched"};
       }
-      net::post(self->stream_.get_executor(),
-                [self, handled = std::move(handled)]() mutable { self->respond(std::move(handled)); });
+      net::post(self->stream_.get_executor(), [self, handled = std::move(handled)]() mutable {
+        self->respond(std::move(handled));
+      });
     });
   }
 
@@ -285,20 +291,19 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void readAndDrop() {
-    lowest().async_read_some(net::buffer(drop_),
-                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                               self->lingered_ += n;
-                               if (ec || self->lingered_ > kLingerBytes) return self->closeSocket();
-                               self->readAndDrop();
-                             });
+    lowest().async_read_some(
+        net::buffer(drop_), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->lingered_ += n;
+          if (ec || self->lingered_ > kLingerBytes) return self->closeSocket();
+          self->readAndDrop();
+        });
   }
 
   void close() {
     if constexpr (kTls) {
       lowest().expires_after(std::chrono::seconds(1));
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-        self->closeSocket();
-      });
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->closeSocket(); });
     } else {
       beast::error_code ignored;
       lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -398,7 +403,9 @@ void HttpServer::start() {
   net::dispatch(impl_->acceptor.get_executor(), [impl = impl_] { impl->accept(); });
 }
 
-unsigned short HttpServer::port() const noexcept { return impl_->bound_port; }
+unsigned short HttpServer::port() const noexcept {
+  return impl_->bound_port;
+}
 
 void HttpServer::stopAccepting() {
   impl_->draining.store(true);
@@ -416,6 +423,8 @@ void HttpServer::stopAccepting() {
   });
 }
 
-std::size_t HttpServer::openConnections() const noexcept { return impl_->open.load(); }
+std::size_t HttpServer::openConnections() const noexcept {
+  return impl_->open.load();
+}
 
 }  // namespace creditgate::server

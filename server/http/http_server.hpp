@@ -28,7 +28,7 @@ struct Handled;
 
 struct HttpLimits {
   std::size_t max_body_bytes = 1 << 20;
-  std::size_t max_header_bytes = 16 << 10;  // request line and every header, together
+  std::size_t max_header_bytes = 16 << 10;           // request line and every header, together
   std::chrono::milliseconds header_timeout{10'000};  // connection or request start to last header
   std::chrono::milliseconds body_timeout{30'000};    // header end to last body byte
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
@@ -55,7 +55,7 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  void start();                        // begins accepting
+  void start();                          // begins accepting
   unsigned short port() const noexcept;  // the bound port
 
   // Graceful shutdown, step one: no new connections; idle keep-alive connections are closed; a

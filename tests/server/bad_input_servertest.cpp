@@ -79,8 +79,8 @@ TEST_F(BadInputTest, UnknownMissingAndMistypedFieldsAre422NamingTheField) {
   const std::vector<Case> cases = {
       {R"({"tenant":"acme","template":"t","category":"marketing","recipients":["+4915110000000"],"colour":"red"})",
        "unknown_field", "colour"},
-      {R"({"template":"t","category":"marketing","recipients":["+4915110000000"]})", "missing_field",
-       "tenant"},
+      {R"({"template":"t","category":"marketing","recipients":["+4915110000000"]})",
+       "missing_field", "tenant"},
       {R"({"tenant":"acme","template":"t","category":"marketing","recipients":"+4915110000000"})",
        "wrong_type", "recipients"},
       {R"({"tenant":"acme","template":"t","category":"marketing","recipients":["+4915110000000", 7]})",
@@ -95,14 +95,15 @@ TEST_F(BadInputTest, UnknownMissingAndMistypedFieldsAre422NamingTheField) {
   };
   for (const Case& c : cases) {
     const HttpReply reply = decideRaw(c.body);
-    EXPECT_EQ(reply.status, c.code == "malformed_json" ? 400 : 422) << c.body << " -> " << reply.body;
+    EXPECT_EQ(reply.status, c.code == "malformed_json" ? 400 : 422)
+        << c.body << " -> " << reply.body;
     EXPECT_EQ(code(reply), c.code) << c.body << " -> " << reply.body;
     EXPECT_EQ(field(reply), c.field) << c.body << " -> " << reply.body;
   }
-  const HttpReply outcome = httpCall(
-      server_->port(), "POST", "/v1/batches/b1/outcomes",
-      R"({"tenant":"acme","outcomes":[{"recipient":"+4915110000000","status":"lost"}]})",
-      gateway_key_);
+  const HttpReply outcome =
+      httpCall(server_->port(), "POST", "/v1/batches/b1/outcomes",
+               R"({"tenant":"acme","outcomes":[{"recipient":"+4915110000000","status":"lost"}]})",
+               gateway_key_);
   EXPECT_EQ(outcome.status, 422) << outcome.body;
   EXPECT_EQ(field(outcome), "outcomes[0].status");
 }
@@ -118,9 +119,10 @@ TEST_F(BadInputTest, ABodyOverTheLimitIs413BeforeItIsRead) {
   // Content-Length says 10 MB and no byte of it is sent: the answer comes anyway, so the server
   // answered from the header alone, and then closed the connection.
   HttpConnection connection(server_->port());
-  connection.sendRaw("POST /v1/batches/big/decide HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                     "application/json\r\nAuthorization: Bearer " + gateway_key_ +
-                     "\r\nContent-Length: 10000000\r\n\r\n");
+  connection.sendRaw(
+      "POST /v1/batches/big/decide HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nAuthorization: Bearer " +
+      gateway_key_ + "\r\nContent-Length: 10000000\r\n\r\n");
   std::optional<HttpReply> reply = connection.readReply(std::chrono::seconds(5));
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 413) << reply->body;
@@ -131,9 +133,10 @@ TEST_F(BadInputTest, ABodyOverTheLimitIs413BeforeItIsRead) {
   // Chunked, so no length up front: refused once the limit is passed.
   HttpConnection chunked(server_->port());
   std::string chunk(100'000, ' ');
-  std::string request = "POST /v1/batches/big2/decide HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                        "application/json\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer " +
-                        gateway_key_ + "\r\n\r\n";
+  std::string request =
+      "POST /v1/batches/big2/decide HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer " +
+      gateway_key_ + "\r\n\r\n";
   chunked.sendRaw(request);
   try {
     for (int i = 0; i < 4; ++i) chunked.sendRaw("186a0\r\n" + chunk + "\r\n");
@@ -168,8 +171,10 @@ TEST_F(BadInputTest, ASlowLorisClientIsCutOffAndOthersAreServedMeanwhile) {
   EXPECT_LT(seconds, 5.0);
   // The same for a body announced and never sent (body_timeout_ms).
   HttpConnection stalled(server_->port());
-  stalled.sendRaw("POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  "Authorization: Bearer " + gateway_key_ + "\r\nContent-Length: 100\r\n\r\n{");
+  stalled.sendRaw(
+      "POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Authorization: Bearer " +
+      gateway_key_ + "\r\nContent-Length: 100\r\n\r\n{");
   EXPECT_TRUE(stalled.closedWithin(std::chrono::seconds(5)));
   const HttpReply metrics = get("/metrics", "");
   EXPECT_NE(metrics.body.find("creditgate_http_client_timeouts_total 2"), std::string::npos);
@@ -178,7 +183,8 @@ TEST_F(BadInputTest, ASlowLorisClientIsCutOffAndOthersAreServedMeanwhile) {
 TEST_F(BadInputTest, AHeaderFloodIs431) {
   HttpConnection connection(server_->port());
   std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 300; ++i) request += "X-Flood-" + std::to_string(i) + ": " + std::string(60, 'a') + "\r\n";
+  for (int i = 0; i < 300; ++i)
+    request += "X-Flood-" + std::to_string(i) + ": " + std::string(60, 'a') + "\r\n";
   request += "\r\n";
   try {
     connection.sendRaw(request);

@@ -115,7 +115,8 @@ TEST_F(BillingApiTest, OutcomesRefundTheFailedRecipientsOnceAndUnknownBatchesAre
 
 TEST_F(BillingApiTest, AQuoteAnswersWhatDecideWouldWithoutTouchingTheLedger) {
   const std::int64_t entries = db_.count("ledger_entry");
-  const HttpReply quote = post("/v1/quote", batchJson("deli", germanRecipientsJson(5)), gateway_key_);
+  const HttpReply quote =
+      post("/v1/quote", batchJson("deli", germanRecipientsJson(5)), gateway_key_);
   ASSERT_EQ(quote.status, 200) << quote.body;
   auto q = json(quote);
   EXPECT_EQ(q.at("decision"), "allow_partial");
@@ -150,8 +151,9 @@ TEST_F(BillingApiTest, KeysAreCheckedAndATenantKeyReadsOnlyItsOwnBalance) {
   }
   // A tenant key cannot decide; a gateway key cannot read balances.
   EXPECT_EQ(decide("b-x", batchJson("acme", germanRecipientsJson(1))).status, 200);
-  EXPECT_EQ(post("/v1/batches/b-y/decide", batchJson("acme", germanRecipientsJson(1)), acme_key).status,
-            403);
+  EXPECT_EQ(
+      post("/v1/batches/b-y/decide", batchJson("acme", germanRecipientsJson(1)), acme_key).status,
+      403);
   EXPECT_EQ(get("/v1/tenants/acme/balance", gateway_key_).status, 403);
   // An admin reads any balance; an unknown tenant is 404 to an admin.
   EXPECT_EQ(get("/v1/tenants/bistro/balance", admin_key).status, 200);
@@ -161,8 +163,8 @@ TEST_F(BillingApiTest, KeysAreCheckedAndATenantKeyReadsOnlyItsOwnBalance) {
   const std::int64_t entries = db_.count("ledger_entry");
   const std::string wrong_secret = gateway_key_.substr(0, gateway_key_.size() - 4) + "AAAA";
   for (const std::string& key : {std::string(), std::string("cg_nope"), wrong_secret}) {
-    const HttpReply r = post("/v1/batches/b-unauth/decide",
-                             batchJson("acme", germanRecipientsJson(1)), key);
+    const HttpReply r =
+        post("/v1/batches/b-unauth/decide", batchJson("acme", germanRecipientsJson(1)), key);
     EXPECT_EQ(r.status, 401) << key << ": " << r.body;
     EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer realm=\"creditgate\"");
   }

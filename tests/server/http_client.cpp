@@ -103,7 +103,8 @@ std::optional<HttpReply> HttpConnection::readReply(std::chrono::milliseconds tim
       if (reply->status >= 100 && reply->status < 200) continue;  // 100 Continue
       return reply;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd p{fd_, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -118,7 +119,8 @@ std::optional<HttpReply> HttpConnection::readReply(std::chrono::milliseconds tim
 bool HttpConnection::closedWithin(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (Clock::now() < deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 1))) <= 0) continue;
     char chunk[4096];
@@ -134,7 +136,8 @@ HttpReply HttpConnection::request(const std::string& method, const std::string& 
                                   std::chrono::milliseconds timeout) {
   std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (const auto& [name, value] : headers) text += name + ": " + value + "\r\n";
-  if (!body.empty() || method == "POST") text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST")
+    text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   text += "\r\n" + body;
   sendRaw(text);
   std::optional<HttpReply> reply = readReply(timeout);

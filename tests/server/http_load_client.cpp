@@ -11,10 +11,9 @@
 // and at the end: `done <process> dropped <n> retried <n>`.
 //
 //   http_load_client PORT API_KEY PROCESS_INDEX THREADS BATCHES SEED DROP_EVERY
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-
-#include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -57,10 +56,11 @@ class Client {
   void decide(const std::string& tenant, const std::string& batch_id, const std::string& body,
               bool may_drop, std::mt19937& rng) {
     const std::string target = "/v1/batches/" + batch_id + "/decide";
-    const std::string request = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                "Content-Type: application/json\r\nAuthorization: Bearer " +
-                                options_.key + "\r\nContent-Length: " +
-                                std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string request =
+        "POST " + target +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nAuthorization: Bearer " +
+        options_.key + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     for (int attempt = 0; attempt < 600; ++attempt) {
       if (attempt > 0) g_retried.fetch_add(1);
       try {
@@ -88,7 +88,8 @@ class Client {
                     verdict.at("decision").as_string().c_str(),
                     verdict.at("price_micros").as_string().c_str(),
                     verdict.at("replayed").as_bool() ? 1 : 0);
-        if (reply->status != 200) std::printf("error %s %s status %d\n", tenant.c_str(), batch_id.c_str(), reply->status);
+        if (reply->status != 200)
+          std::printf("error %s %s status %d\n", tenant.c_str(), batch_id.c_str(), reply->status);
         std::fflush(stdout);
         return;
       } catch (const std::exception&) {
@@ -121,9 +122,10 @@ void worker(const Options& options, int thread) {
       const long number = 10000000L + options.process * 10000000L + thread * 1000000L + i * 3L + k;
       list += (k ? ",\"" : "\"") + std::string("+49151") + std::to_string(number) + "\"";
     }
-    const std::string body = R"({"tenant":")" + tenant +
-                             R"(","campaign":"load","template":"offer_v1","category":"marketing","recipients":[)" +
-                             list + "]}";
+    const std::string body =
+        R"({"tenant":")" + tenant +
+        R"(","campaign":"load","template":"offer_v1","category":"marketing","recipients":[)" +
+        list + "]}";
     client.decide(tenant, batch_id, body, true, rng);
     if (i % 10 == 9) client.decide(tenant, batch_id, body, false, rng);  // a deliberate retry
   }
@@ -133,7 +135,8 @@ void worker(const Options& options, int thread) {
 
 int main(int argc, char** argv) {
   if (argc != 8) {
-    std::cerr << "usage: http_load_client PORT API_KEY PROCESS_INDEX THREADS BATCHES SEED DROP_EVERY\n";
+    std::cerr
+        << "usage: http_load_client PORT API_KEY PROCESS_INDEX THREADS BATCHES SEED DROP_EVERY\n";
     return 2;
   }
   Options options;
@@ -150,9 +153,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<std::thread> pool;
-  for (int t = 0; t < options.threads; ++t) pool.emplace_back([&options, t] { worker(options, t); });
+  for (int t = 0; t < options.threads; ++t)
+    pool.emplace_back([&options, t] { worker(options, t); });
   for (auto& thread : pool) thread.join();
-  std::printf("done %d dropped %d retried %d\n", options.process, g_dropped.load(), g_retried.load());
+  std::printf("done %d dropped %d retried %d\n", options.process, g_dropped.load(),
+              g_retried.load());
   std::fflush(stdout);
   return 0;
 }

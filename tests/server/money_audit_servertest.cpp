@@ -89,8 +89,9 @@ TEST_F(HttpMoneyAuditTest, ClientsThatRetryAndDropConnectionsKeepTheMoneyInvaria
       acks.push_back({ack->tenant, ack->batch_id, ack->charged_micros, ack->replayed});
     }
   }
-  std::printf("[ http     ] %d verdicts, %d blocked, %d replays, %d connections dropped mid-request\n",
-              decided, blocked, replays, dropped);
+  std::printf(
+      "[ http     ] %d verdicts, %d blocked, %d replays, %d connections dropped mid-request\n",
+      decided, blocked, replays, dropped);
   EXPECT_EQ(decided, expected + expected / 10);
   EXPECT_GT(dropped, 0);
   EXPECT_GT(blocked, 0);

@@ -28,8 +28,10 @@ class OutageServerTest : public ServerTest {
     startServerWithPluginConfig(
         R"({"database": {"dsn": ")" + db_.pluginDsn() + " port=" + std::to_string(proxy_->port()) +
         R"(", "statement_timeout_ms": 1000, "connect_timeout_s": 1, "rates_refresh_ms": 200},
-        "policy": {"on_insufficient_credit": "block")" + policy_extra + R"(},
-        "failure": {"journal_path": ")" + journal_ + R"(", "replay_ms": 100},
+        "policy": {"on_insufficient_credit": "block")" +
+        policy_extra + R"(},
+        "failure": {"journal_path": ")" +
+        journal_ + R"(", "replay_ms": 100},
         "metrics": {"listen": ""}})");
   }
 
@@ -49,8 +51,10 @@ class OutageServerTest : public ServerTest {
 TEST_F(OutageServerTest, ABlockingPolicyAnswers503WithRetryAfterAndTheRetryIsDecidedOnceBack) {
   startBehindProxy("");
   const std::string admin = addApiKey("admin");
-  ASSERT_EQ(post("/v1/batches/before/decide", batchJson("acme", germanRecipientsJson(1)),
-                 gateway_key_).status, 200);
+  ASSERT_EQ(
+      post("/v1/batches/before/decide", batchJson("acme", germanRecipientsJson(1)), gateway_key_)
+          .status,
+      200);
   const std::int64_t balance = db_.balance("acme");
 
   proxy_->setMode(TcpProxy::Mode::refuse);
@@ -91,8 +95,10 @@ TEST_F(OutageServerTest, ABlockingPolicyAnswers503WithRetryAfterAndTheRetryIsDec
 TEST_F(OutageServerTest, AllowFlaggedDuringAnOutageIsA200AndIsDebitedWhenTheLedgerIsBack) {
   startBehindProxy(R"(, "on_ledger_unavailable": "allow_flagged", "ledger_unavailable_cap": ")" +
                    formatMicros(10 * kEurGermanyMarketing) + R"(")");
-  ASSERT_EQ(post("/v1/batches/warm/decide", batchJson("acme", germanRecipientsJson(1)),
-                 gateway_key_).status, 200);
+  ASSERT_EQ(
+      post("/v1/batches/warm/decide", batchJson("acme", germanRecipientsJson(1)), gateway_key_)
+          .status,
+      200);
   const std::int64_t balance = db_.balance("acme");
   proxy_->setMode(TcpProxy::Mode::refuse);
   // Through an outage longer than every cache (keys 200 ms, tenants, circuit breaker), the policy
@@ -106,16 +112,16 @@ TEST_F(OutageServerTest, AllowFlaggedDuringAnOutageIsA200AndIsDebitedWhenTheLedg
     flagged_count += 1;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
-  const HttpReply flagged =
-      post("/v1/batches/flagged/decide", batchJson("acme", germanRecipientsJson(2, 20)), gateway_key_);
+  const HttpReply flagged = post("/v1/batches/flagged/decide",
+                                 batchJson("acme", germanRecipientsJson(2, 20)), gateway_key_);
   ASSERT_EQ(flagged.status, 200) << flagged.body;
   EXPECT_EQ(json(flagged).at("decision"), "allow_flagged");
   EXPECT_EQ(json(flagged).at("reason"), "ledger_unavailable");
   // Outcomes during the outage are journaled: accepted (200, journaled), settled later.
-  const HttpReply outcomes = post(
-      "/v1/batches/flagged/outcomes",
-      R"({"tenant":"acme","outcomes":[{"recipient":"+4915110000020","status":"failed"}]})",
-      gateway_key_);
+  const HttpReply outcomes =
+      post("/v1/batches/flagged/outcomes",
+           R"({"tenant":"acme","outcomes":[{"recipient":"+4915110000020","status":"failed"}]})",
+           gateway_key_);
   EXPECT_EQ(outcomes.status, 200) << outcomes.body;
   EXPECT_EQ(json(outcomes).at("journaled"), true);
 

@@ -27,7 +27,9 @@ std::string batchJson(const std::string& tenant, const std::string& recipients_a
          category + R"(","recipients":[)" + recipients_array + "]}";
 }
 
-void ServerTest::SetUp() { db_.seedRates(); }
+void ServerTest::SetUp() {
+  db_.seedRates();
+}
 
 void ServerTest::startServer(const std::string& policy_json, const std::string& limits_json,
                              int max_batch_recipients, const std::string& plugin_extra) {
@@ -40,12 +42,12 @@ void ServerTest::startServerWithPluginConfig(const std::string& plugin_config_js
                                              const std::string& limits_json) {
   server_.reset();
   const std::filesystem::path plugin_config = writeTempFile("creditgate.json", plugin_config_json);
-  std::string config = "{\n  \"listen\": \"127.0.0.1:0\",\n"
-                       "  \"plugin\": {\"library\": \"" CREDITGATE_PLUGIN_PATH "\", \"config\": \"" +
-                       jsonEscaped(plugin_config.string()) + "\"},\n" +
-                       "  \"auth\": {\"database_dsn\": \"" + jsonEscaped(keys_dsn_.empty() ? db_.serverDsn() : keys_dsn_) +
-                       "\", \"cache_ms\": 200},\n" +
-                       "  \"threads\": {\"io\": 2, \"workers\": 16}";
+  std::string config =
+      "{\n  \"listen\": \"127.0.0.1:0\",\n"
+      "  \"plugin\": {\"library\": \"" CREDITGATE_PLUGIN_PATH "\", \"config\": \"" +
+      jsonEscaped(plugin_config.string()) + "\"},\n" + "  \"auth\": {\"database_dsn\": \"" +
+      jsonEscaped(keys_dsn_.empty() ? db_.serverDsn() : keys_dsn_) + "\", \"cache_ms\": 200},\n" +
+      "  \"threads\": {\"io\": 2, \"workers\": 16}";
   if (!limits_json.empty()) config += ",\n  \"limits\": " + limits_json;
   config += "\n}\n";
   server_config_ = writeTempFile("server.json", config);
@@ -54,8 +56,8 @@ void ServerTest::startServerWithPluginConfig(const std::string& plugin_config_js
 }
 
 std::string ServerTest::addApiKey(const std::string& scope) {
-  const CtlResult result =
-      runCreditctl({"apikey", "add", "--scope", scope, "--label", "test", "--json"}, db_.adminDsn());
+  const CtlResult result = runCreditctl(
+      {"apikey", "add", "--scope", scope, "--label", "test", "--json"}, db_.adminDsn());
   if (result.exit_code != 0) {
     ADD_FAILURE() << "creditctl apikey add failed: " << result.err;
     return "";

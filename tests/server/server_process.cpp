@@ -32,7 +32,8 @@ std::filesystem::path tempPath(const std::string& name) {
 }
 
 // fork + exec with stdout to `out_fd` and stderr to `err_path`.
-pid_t spawn(const std::vector<std::string>& args, int out_fd, const std::filesystem::path& err_path) {
+pid_t spawn(const std::vector<std::string>& args, int out_fd,
+            const std::filesystem::path& err_path) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -92,7 +93,9 @@ ServerProcess::~ServerProcess() {
   std::filesystem::remove(stderr_path_, ignored);
 }
 
-void ServerProcess::signal(int signal_number) { ::kill(pid_, signal_number); }
+void ServerProcess::signal(int signal_number) {
+  ::kill(pid_, signal_number);
+}
 
 int ServerProcess::waitForExit(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -108,7 +111,9 @@ int ServerProcess::waitForExit(std::chrono::milliseconds timeout) {
   }
 }
 
-std::string ServerProcess::stderrText() const { return readFile(stderr_path_); }
+std::string ServerProcess::stderrText() const {
+  return readFile(stderr_path_);
+}
 
 ServerRun runServerCommand(const std::vector<std::string>& args) {
   std::vector<std::string> argv{CREDITGATE_SERVER_PATH};
@@ -120,7 +125,8 @@ ServerRun runServerCommand(const std::vector<std::string>& args) {
   ::close(out_fd);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  ServerRun run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readFile(out_path), readFile(err_path)};
+  ServerRun run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readFile(out_path),
+                readFile(err_path)};
   std::filesystem::remove(out_path);
   std::filesystem::remove(err_path);
   return run;

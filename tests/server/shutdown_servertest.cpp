@@ -80,7 +80,8 @@ TEST_F(ShutdownTest, UnderLoadEveryAnsweredDecisionIsInTheLedgerAndNoneIsLost) {
           ASSERT_EQ(reply.status, 200) << reply.body;
           const auto verdict = json(reply);
           std::lock_guard lock(mutex);
-          acks.push_back({"acme", id, std::stoll(std::string(verdict.at("price_micros").as_string())),
+          acks.push_back({"acme", id,
+                          std::stoll(std::string(verdict.at("price_micros").as_string())),
                           verdict.at("replayed").as_bool()});
           answered.fetch_add(1);
           if (reply.header("Connection") == "close") connection.reset();
