@@ -13,7 +13,8 @@ CREDITGATE_DEPS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   prometheus  # for promtool (metrics/check); --no-install-recommends keeps it small
-  curl        # the demo's requests to creditgate-server
+  curl        # the demo's requests to creditgate-server; the TLS test's independent client
+  openssl     # the TLS test's throwaway certificate
 )
 
 # True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).

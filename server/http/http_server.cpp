@@ -375,7 +375,7 @@ HttpServer::HttpServer(net::io_context& io, net::thread_pool& workers, const std
     beast::error_code ec;
     impl_->tls->use_certificate_chain_file(tls->certificate_chain, ec);
     if (ec) {
-      throw std::runtime_error("tls.certificate " + tls->certificate_chain +
+      throw std::runtime_error("tls.certificate_chain " + tls->certificate_chain +
                                ": cannot use it: " + ec.message());
     }
     impl_->tls->use_private_key_file(tls->private_key, ssl::context::pem, ec);

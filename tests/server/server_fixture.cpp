@@ -49,6 +49,7 @@ void ServerTest::startServerWithPluginConfig(const std::string& plugin_config_js
       jsonEscaped(keys_dsn_.empty() ? db_.serverDsn() : keys_dsn_) + "\", \"cache_ms\": 200},\n" +
       "  \"threads\": {\"io\": 2, \"workers\": 16}";
   if (!limits_json.empty()) config += ",\n  \"limits\": " + limits_json;
+  if (!extra_members_.empty()) config += ",\n  " + extra_members_;
   config += "\n}\n";
   server_config_ = writeTempFile("server.json", config);
   server_ = std::make_unique<ServerProcess>(server_config_);

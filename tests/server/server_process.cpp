@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd,
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // A test that crashes must not leave its server running (and holding its port and database).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC | O_CREAT, 0600);
     ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
