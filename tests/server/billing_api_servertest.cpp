@@ -1,5 +1,8 @@
 // The billing API end to end: the real server process, the real plugin .so, a real PostgreSQL and
 // real HTTP. What a client is told (status, decision, money) must be what the ledger holds.
+#include <signal.h>
+
+#include <fstream>
 #include <thread>
 
 #include "server_fixture.hpp"
@@ -191,6 +194,30 @@ TEST_F(BillingApiTest, HealthReadinessAndMetricsAnswerWithoutAKey) {
       << metrics.body.substr(0, 3000);
   EXPECT_NE(metrics.body.find("creditgate_decisions_total"), std::string::npos);
   EXPECT_NE(metrics.body.find("creditgate_http_open_connections"), std::string::npos);
+}
+
+TEST_F(BillingApiTest, AnAdminsPolicyEditIsInForceWhileTrafficFlowsAndSighupReloadsIt) {
+  // bistro: block, so a batch it cannot afford is refused...
+  ASSERT_EQ(json(decide("e-0", batchJson("bistro", germanRecipientsJson(5)))).at("decision"),
+            "block");
+  // ...then the admins let it go 3 EUR into overdraft, editing the plugin's config in place while
+  // a client keeps deciding; SIGHUP asks for the reload at once.
+  std::ofstream(plugin_config_, std::ios::trunc) << pluginConfigJson(
+      db_.pluginDsn(), R"({"on_insufficient_credit": "block", "tenants": {)"
+                       R"("bistro": {"on_insufficient_credit": "flag", "overdraft_limit": "3"}}})");
+  server_->signal(SIGHUP);
+  std::string decision;
+  for (int i = 1; i <= 50 && decision != "allow_flagged"; ++i) {
+    const HttpReply reply =
+        decide("e-" + std::to_string(i), batchJson("bistro", germanRecipientsJson(5, i * 10)));
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    decision = std::string(json(reply).at("decision").as_string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(decision, "allow_flagged") << "the edited policy was not in force 5 s after SIGHUP";
+  EXPECT_EQ(get("/healthz", "").status, 200);
+  EXPECT_NE(server_->stderrText().find("SIGHUP: plugin config reload applied"), std::string::npos)
+      << server_->stderrText();
 }
 
 TEST_F(BillingApiTest, KeepAliveServesManyRequestsOnOneConnection) {

@@ -41,7 +41,8 @@ void ServerTest::startServer(const std::string& policy_json, const std::string& 
 void ServerTest::startServerWithPluginConfig(const std::string& plugin_config_json,
                                              const std::string& limits_json) {
   server_.reset();
-  const std::filesystem::path plugin_config = writeTempFile("creditgate.json", plugin_config_json);
+  plugin_config_ = writeTempFile("creditgate.json", plugin_config_json);
+  const std::filesystem::path& plugin_config = plugin_config_;
   std::string config =
       "{\n  \"listen\": \"127.0.0.1:0\",\n"
       "  \"plugin\": {\"library\": \"" CREDITGATE_PLUGIN_PATH "\", \"config\": \"" +

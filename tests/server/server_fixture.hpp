@@ -53,6 +53,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
   std::string gateway_key_;
   std::filesystem::path server_config_;
+  std::filesystem::path plugin_config_;
   std::string keys_dsn_;  // the server's key lookups; db_.serverDsn() when empty
   std::string extra_members_;  // more top-level members of the server's config (e.g. "tls")
 };
