@@ -8,8 +8,8 @@ namespace creditgate::api {
 
 inline constexpr std::uint32_t kApiVersion = 3;
 
-// FNV-1a 64 of host_api.hpp and abi_stamp.hpp as committed with kApiVersion. (Recomputed, not
-// bumped, when the test's hash got FNV's real offset basis: the contract itself did not change.)
+// FNV-1a 64 of host_api.hpp and abi_stamp.hpp as committed with kApiVersion. Version 3 added
+// CreditGate::balance() and readiness() (for hosts that serve balances and readiness probes).
 inline constexpr std::uint64_t kApiFingerprint = 0x08ea72d7b22db2d9ULL;
 
 }  // namespace creditgate::api
