@@ -155,7 +155,7 @@ std::optional<Response> BillingApi::refuseCaller(const Request& request,
     return errorAnswer(403, "forbidden",
                        "API key " + caller.key_id + " (scope " + scopeText(caller.scope) +
                            ") may not " + std::string(actionPhrase(*action)) +
-                           (*action == Action::read_balance ? " of this tenant" : ""));
+                           (caller.scope.kind == Scope::Kind::tenant ? " of this tenant" : ""));
   }
   return std::nullopt;
 }

@@ -7,11 +7,13 @@
 // Signals: SIGTERM/SIGINT stop gracefully (no new connections, requests in flight answered within
 // limits.shutdown_grace_ms, then the plugin is closed); SIGHUP reloads the plugin's config.
 // Exit codes: 0 stopped cleanly, 1 could not start (plugin, port, TLS), 2 bad command line/config.
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -38,7 +40,8 @@ namespace net = boost::asio;
 constexpr const char* kUsage =
     "usage: creditgate-server --config FILE [--check-config]\n"
     "  --config FILE    the server's JSON config (docs/SERVER.md)\n"
-    "  --check-config   read the config, print what is wrong or \"ok\", and exit\n";
+    "  --check-config   read the config and check the files it names; print what is wrong\n"
+    "                   or \"ok\", and exit\n";
 
 // Set by the signal handler, waited for by main().
 struct StopRequest {
@@ -55,6 +58,31 @@ struct StopRequest {
     std::unique_lock lock(mutex);
     changed.wait(lock, [this] { return requested; });
   }
+};
+
+// Says why keys cannot be checked, at most once every 10 s: an outage must be visible in the log
+// without a line per request.
+class KeyFailureLog {
+ public:
+  KeyFailureLog(api::HostServices& services, server::ApiKeyStore& keys)
+      : services_(services), keys_(keys) {}
+  void note() {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_.load();
+    if (last != 0 &&
+        now - last < std::chrono::steady_clock::duration(std::chrono::seconds(10)).count())
+      return;
+    if (!last_.compare_exchange_strong(last, now)) return;
+    const auto failure = keys_.lastFailure();
+    services_.log(api::LogLevel::error,
+                  "API keys cannot be checked, requests get 503: " +
+                      (failure ? failure->detail : std::string("the key store failed")));
+  }
+
+ private:
+  api::HostServices& services_;
+  server::ApiKeyStore& keys_;
+  std::atomic<std::chrono::steady_clock::rep> last_{0};
 };
 
 void onSignal(net::signal_set& signals, api::CreditGate& gate, api::HostServices& services,
@@ -95,10 +123,35 @@ int run(const server::ServerConfig& config) {
   }
 
   server::ApiKeyStore keys(config.keys_dsn, config.keys_cache, config.keys_statement_timeout);
+  // A login that cannot look keys up is a mistake to stop on now, not an outage to ride out: every
+  // request would be answered 503 "retry" forever.
+  if (const auto problem = keys.probe()) {
+    if (problem->kind == server::LookupFailure::Kind::refused) {
+      std::cerr << "creditgate-server: auth.database_dsn: " << problem->detail
+                << " (the login must be a member of role creditgate_server, on a database migrated"
+                   " with creditctl migrate)\n";
+      return 1;
+    }
+    services.log(api::LogLevel::warning, "API keys cannot be checked yet: " + problem->detail +
+                                             "; requests get 503 until the database answers");
+  }
   server::ServerMetrics metrics;
+  metrics.readKeyLookupsWith([&keys] {
+    const server::ApiKeyStore::Stats stats = keys.stats();
+    return server::ServerMetrics::KeyLookups{stats.lookups, stats.failed_lookups};
+  });
+  KeyFailureLog key_failures(services, keys);
   server::BillingApi billing(
-      *gate, [&keys](std::string_view header) { return keys.authenticate(header); }, metrics,
-      config.metrics_need_admin);
+      *gate,
+      [&keys, &key_failures](std::string_view header) {
+        auto answer = keys.authenticate(header);
+        if (const auto* failure = std::get_if<server::AuthFailure>(&answer);
+            failure && *failure == server::AuthFailure::store_unavailable) {
+          key_failures.note();
+        }
+        return answer;
+      },
+      metrics, config.metrics_need_admin);
 
   net::io_context io(config.io_threads);
   net::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
@@ -116,6 +169,13 @@ int run(const server::ServerConfig& config) {
   net::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   onSignal(signals, *gate, services, workers, stop);
 
+  if (!config.tls && config.listen_address.rfind("127.", 0) != 0 &&
+      config.listen_address != "::1") {
+    services.log(
+        api::LogLevel::warning,
+        "listening on " + config.listen_address +
+            " without TLS: API keys cross the network in clear unless a TLS proxy is in front");
+  }
   http->start();
   // Keeps io.run() going while every connection waits on a worker: during a shutdown the closed
   // listener no longer does, and the answers of requests in flight would never be written.
@@ -181,6 +241,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check_only) {
+    // The files it names must be there too; the plugin's own config is the plugin's to check when
+    // it loads (creditctl quote --config reads it the same way).
+    const auto problems = server::unreadableFiles(std::get<server::ServerConfig>(loaded));
+    for (const std::string& problem : problems) {
+      std::cerr << "creditgate-server: " << config_path << ": " << problem << '\n';
+    }
+    if (!problems.empty()) return 2;
     std::cout << "ok\n";
     return 0;
   }

@@ -194,6 +194,22 @@ std::variant<ServerConfig, ServerConfigError> parseServerConfig(std::string_view
   }
 }
 
+std::vector<std::string> unreadableFiles(const ServerConfig& config) {
+  std::vector<std::string> problems;
+  auto check = [&problems](const char* field, const std::filesystem::path& path) {
+    if (!std::ifstream(path, std::ios::binary)) {
+      problems.push_back(std::string(field) + ": " + path.string() + " cannot be read");
+    }
+  };
+  check("plugin.library", config.plugin_library);
+  check("plugin.config", config.plugin_config);
+  if (config.tls) {
+    check("tls.certificate_chain", config.tls->certificate_chain);
+    check("tls.private_key", config.tls->private_key);
+  }
+  return problems;
+}
+
 std::variant<ServerConfig, ServerConfigError> loadServerConfig(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return ServerConfigError{file.string() + ": cannot be read"};

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "http_server.hpp"
 
@@ -37,6 +38,10 @@ struct ServerConfig {
 struct ServerConfigError {
   std::string message;  // "server.json: line 3, column 14: limits.max_body_bytes: 0 is below 1024"
 };
+
+// The files the config names that cannot be read now (plugin library and config, TLS files), one
+// line each naming the field: what --check-config adds to the syntax check.
+std::vector<std::string> unreadableFiles(const ServerConfig& config);
 
 // Relative paths resolve against the config file's directory.
 std::variant<ServerConfig, ServerConfigError> loadServerConfig(const std::filesystem::path& file);

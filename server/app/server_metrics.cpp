@@ -54,6 +54,7 @@ struct ServerMetrics::Impl {
   std::mutex mutex;
   std::map<std::pair<std::string, int>, prometheus::Counter*> request_series;
   std::map<std::string, prometheus::Histogram*, std::less<>> latency_series;
+  std::function<KeyLookups()> key_lookups;
 };
 
 ServerMetrics::ServerMetrics() : impl_(std::make_unique<Impl>()) {}
@@ -97,8 +98,29 @@ void ServerMetrics::clientTimedOut() {
   impl_->timeouts.Increment();
 }
 
+void ServerMetrics::readKeyLookupsWith(std::function<KeyLookups()> read) {
+  impl_->key_lookups = std::move(read);
+}
+
 std::string ServerMetrics::text() const {
-  return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+  std::string text = prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+  if (impl_->key_lookups) {
+    // Counted by the key store itself; written here rather than mirrored into a second counter.
+    const KeyLookups counts = impl_->key_lookups();
+    text +=
+        "# HELP creditgate_http_key_lookups_total API key lookups sent to the database (cache "
+        "misses)\n"
+        "# TYPE creditgate_http_key_lookups_total counter\n"
+        "creditgate_http_key_lookups_total " +
+        std::to_string(counts.lookups) +
+        "\n"
+        "# HELP creditgate_http_key_lookup_failures_total Key lookups the database did not answer "
+        "or refused\n"
+        "# TYPE creditgate_http_key_lookup_failures_total counter\n"
+        "creditgate_http_key_lookup_failures_total " +
+        std::to_string(counts.failures) + "\n";
+  }
+  return text;
 }
 
 }  // namespace creditgate::server

@@ -2,6 +2,8 @@
 // their latency, and the connections open. Labels are bounded: endpoint names and status codes.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +23,13 @@ class ServerMetrics {
   void connectionClosed();
   void connectionRefused();  // over limits.max_connections
   void clientTimedOut();     // slow header, slow body or idle keep-alive past its limit
+
+  // The API key store's own counters, read when /metrics is served.
+  struct KeyLookups {
+    std::uint64_t lookups = 0;
+    std::uint64_t failures = 0;
+  };
+  void readKeyLookupsWith(std::function<KeyLookups()> read);
 
   std::string text() const;  // Prometheus text exposition
 

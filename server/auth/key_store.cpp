@@ -77,6 +77,13 @@ PoolOptions poolOptions(std::string dsn, std::chrono::milliseconds statement_tim
 
 // A row of api_key_digest. The table's CHECKs make every row usable; one that is not (a scope this
 // server cannot read, e.g. from a newer schema) is treated as no key: refusing is the safe answer.
+// A libpq error's first line without its "ERROR:  " prefix.
+std::string firstLine(std::string_view text) {
+  if (text.starts_with("ERROR:")) text.remove_prefix(6);
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  return std::string(text.substr(0, std::min(text.find('\n'), std::size_t{200})));
+}
+
 Lookup lookupFrom(const pqxx::result& rows) {
   Lookup lookup;
   lookup.outcome = Lookup::Outcome::not_found;
@@ -115,6 +122,7 @@ struct ApiKeyStore::State {
 
   Answer authenticate(const std::string& key_id, const SecretDigest& digest);
   Lookup lookup(const std::string& key_id) noexcept;
+  void noteFailure(LookupFailure::Kind kind, std::string detail);
   // The rest run under `mutex`.
   Answer settle(const std::string& key_id, const SecretDigest& digest, Clock::time_point started,
                 bool owned_refresh, Lookup&& found);
@@ -132,6 +140,7 @@ struct ApiKeyStore::State {
   std::unordered_map<std::string, UnknownKey> unknown;
   std::list<std::string> unknown_ages;  // the unknown ids, oldest lookup first
   Stats counters;
+  std::optional<LookupFailure> last_failure;
 };
 
 ApiKeyStore::State::Answer ApiKeyStore::State::authenticate(const std::string& key_id,
@@ -176,15 +185,26 @@ Lookup ApiKeyStore::State::lookup(const std::string& key_id) noexcept {
         if (attempt == 2) throw;
       }
     }
+  } catch (const pqxx::sql_error& e) {
+    // Refused: a login without creditgate_server, a schema without sql/017. The database's
+    // message names the function or relation, never the DSN; it is kept for lastFailure().
+    noteFailure(LookupFailure::Kind::refused,
+                "the database refused the key lookup: " + firstLine(e.what()));
+    return Lookup{};
+  } catch (const PoolUnavailable& e) {
+    noteFailure(LookupFailure::Kind::unreachable, e.what());  // secret-free by contract
+    return Lookup{};
   } catch (...) {
-    // Unreachable, timed out, refused (a login without creditgate_server, a schema without
-    // sql/017): all "cannot say". Nothing is logged here: the server's readiness probe and its
-    // metrics (stats().failed_lookups) report the database, and an exception's text could hold the
-    // host.
-    std::lock_guard lock(mutex);
-    ++counters.failed_lookups;
+    // Unreachable or timed out; a libpq message could hold the host, so it is not kept.
+    noteFailure(LookupFailure::Kind::unreachable, "the database did not answer the key lookup");
     return Lookup{};
   }
+}
+
+void ApiKeyStore::State::noteFailure(LookupFailure::Kind kind, std::string detail) {
+  std::lock_guard lock(mutex);
+  ++counters.failed_lookups;
+  last_failure = LookupFailure{kind, std::move(detail)};
 }
 
 ApiKeyStore::State::Answer ApiKeyStore::State::settle(const std::string& key_id,
@@ -282,6 +302,23 @@ std::variant<Caller, AuthFailure> ApiKeyStore::authenticate(
   } catch (...) {
     // std::bad_alloc, or OpenSSL's SHA-256 failing: the key could not be checked.
     return AuthFailure::store_unavailable;
+  }
+}
+
+std::optional<LookupFailure> ApiKeyStore::lastFailure() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->last_failure;
+}
+
+std::optional<LookupFailure> ApiKeyStore::probe() noexcept {
+  try {
+    // An id no key has (keys are random; this one is all zeros): only whether the database answers.
+    const Lookup found = state_->lookup("000000000000");
+    if (found.outcome != Lookup::Outcome::unavailable) return std::nullopt;
+    std::lock_guard lock(state_->mutex);
+    return state_->last_failure;
+  } catch (...) {
+    return LookupFailure{LookupFailure::Kind::unreachable, "the key lookup failed"};
   }
 }
 

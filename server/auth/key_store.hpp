@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -47,6 +48,16 @@ enum class AuthFailure {
 };
 
 std::string_view authFailureName(AuthFailure failure) noexcept;  // "missing", "malformed", ...
+
+// Why the last key lookup failed: for the server's log and its start-up check.
+struct LookupFailure {
+  enum class Kind {
+    unreachable,  // no answer (down, timed out): keys seen before keep working
+    refused,      // the database answered with an error: a login without role creditgate_server,
+                  // a schema without sql/017. A configuration mistake, not an outage.
+  } kind = Kind::unreachable;
+  std::string detail;  // never the DSN or a key
+};
 
 class ApiKeyStore {
  public:
@@ -78,6 +89,11 @@ class ApiKeyStore {
     std::size_t cached_unknown = 0;    // unknown ids in the cache (at most kMaxUnknownKeys)
   };
   Stats stats() const;
+
+  // The last lookup failure, if any lookup failed since the start.
+  std::optional<LookupFailure> lastFailure() const;
+  // One lookup of an id no key has, now: nullopt when the database answered (found or not).
+  std::optional<LookupFailure> probe() noexcept;
 
  private:
   struct State;

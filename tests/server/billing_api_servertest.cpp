@@ -161,6 +161,9 @@ TEST_F(BillingApiTest, KeysAreCheckedAndATenantKeyReadsOnlyItsOwnBalance) {
   // An admin reads any balance; an unknown tenant is 404 to an admin.
   EXPECT_EQ(get("/v1/tenants/bistro/balance", admin_key).status, 200);
   EXPECT_EQ(get("/v1/tenants/nobody/balance", admin_key).status, 404);
+  const HttpReply invalid = get("/v1/tenants/a%20b/balance", admin_key);  // a space: not an id
+  EXPECT_EQ(invalid.status, 422) << invalid.body;
+  EXPECT_EQ(json(invalid).at("error").as_object().at("field"), "tenant");
 
   // No key, a malformed one, a wrong secret: 401 with a Bearer challenge, nothing decided.
   const std::int64_t entries = db_.count("ledger_entry");

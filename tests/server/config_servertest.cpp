@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_host.hpp"
+#include "server_fixture.hpp"
 #include "server_process.hpp"
 
 namespace creditgate::testing {
@@ -38,7 +39,19 @@ TEST(ServerConfigTest, MistakesAreRefusedWithLineColumnAndField) {
     EXPECT_NE(run.err.find(c.expected), std::string::npos) << "stderr: " << run.err;
     EXPECT_EQ(run.err.find("hunter2"), std::string::npos) << run.err;
   }
-  const auto good = writeTempFile("server.json", "{\n  " + plugin + ",\n  " + auth + "\n}");
+  // Well-formed, but naming files that are not there: --check-config says which.
+  const auto absent = writeTempFile("server.json", "{\n  " + plugin + ",\n  " + auth + "\n}");
+  const ServerRun missing = runServerCommand({"--config", absent.string(), "--check-config"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("plugin.library: /x.so cannot be read"), std::string::npos)
+      << missing.err;
+  EXPECT_NE(missing.err.find("plugin.config: /x.json cannot be read"), std::string::npos);
+
+  const auto plugin_config = writeTempFile("creditgate.json", "{}");
+  const auto good =
+      writeTempFile("server.json", "{\n  \"plugin\": {\"library\": \"" CREDITGATE_PLUGIN_PATH
+                                   "\", \"config\": \"" +
+                                       plugin_config.string() + "\"},\n  " + auth + "\n}");
   const ServerRun ok = runServerCommand({"--config", good.string(), "--check-config"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out, "ok\n");
@@ -51,6 +64,31 @@ TEST(ServerConfigTest, APluginThatCannotBeLoadedStopsTheStartWithExitCode1) {
   const ServerRun run = runServerCommand({"--config", file.string()});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("/nonexistent/plugin.so"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace creditgate::testing
+
+namespace creditgate::testing {
+namespace {
+
+class ServerStartTest : public ServerTest {};
+
+TEST_F(ServerStartTest, AKeyLookupLoginWithoutTheServerRoleStopsTheStartAndSaysWhy) {
+  keys_dsn_ = db_.adminDsn();  // a real login, but not a member of creditgate_server
+  try {
+    startServer(R"({"on_insufficient_credit": "block"})");
+    FAIL() << "the server started with a key login that cannot look keys up";
+  } catch (const std::runtime_error& e) {
+    const std::string error = e.what();
+    EXPECT_NE(error.find("auth.database_dsn: the database refused the key lookup: permission "
+                         "denied for function "
+                         "api_key_digest"),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find("creditgate_server"), std::string::npos) << error;
+    EXPECT_EQ(error.find(kLoginPassword), std::string::npos) << error;
+  }
 }
 
 }  // namespace
