@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api_key.hpp"
+#include "creditctl_fixture.hpp"
 #include "creditctl_runner.hpp"
 #include "key_store.hpp"
 #include "tcp_proxy.hpp"
@@ -96,23 +97,8 @@ std::string hex(const std::string& bytes) {
   return out;
 }
 
-class ApiKeysTest : public ::testing::Test {
+class ApiKeysTest : public CreditctlFixture {
  protected:
-  void SetUp() override { db_.addTenant("acme", "EUR", 0); }
-
-  void TearDown() override {
-    for (const CtlResult& run : runs_) {
-      EXPECT_THAT(run.out + run.err, Not(HasSubstr(kLoginPassword))) << "a password was printed";
-    }
-  }
-
-  CtlResult ctl(const std::vector<std::string>& args, const std::optional<std::string>& dsn) {
-    CtlResult run = runCreditctl(args, dsn);
-    runs_.push_back(run);
-    return run;
-  }
-  CtlResult admin(const std::vector<std::string>& args) { return ctl(args, db_.adminDsn()); }
-
   // creditctl apikey add; the key it printed.
   std::string addKey(const std::string& scope, const std::optional<std::string>& label = {}) {
     std::vector<std::string> args = {"apikey", "add", "--scope", scope};
@@ -135,9 +121,6 @@ class ApiKeysTest : public ::testing::Test {
   std::unique_ptr<ApiKeyStore> store(std::chrono::milliseconds ttl = kTtl) {
     return std::make_unique<ApiKeyStore>(db_.serverDsn(), ttl, kStatementTimeout);
   }
-
-  TestDatabase db_;
-  std::vector<CtlResult> runs_;
 };
 
 TEST_F(ApiKeysTest, AddPrintsTheKeyOnceAndItAuthenticatesWithItsScope) {

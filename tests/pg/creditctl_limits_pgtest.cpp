@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "creditctl_fixture.hpp"
 #include "creditctl_runner.hpp"
 #include "test_database.hpp"
 
@@ -25,23 +26,8 @@ using ::testing::Not;
 // 2^53: from here on a double (a JavaScript number, jq) no longer holds every integer.
 constexpr std::int64_t kTwoToThe53 = std::int64_t{1} << 53;
 
-class CreditctlLimitsTest : public ::testing::Test {
+class CreditctlLimitsTest : public CreditctlFixture {
  protected:
-  void SetUp() override { db_.addTenant("acme", "EUR", 0); }
-
-  void TearDown() override {
-    for (const CtlResult& run : runs_) {
-      EXPECT_THAT(run.out + run.err, Not(HasSubstr(kLoginPassword))) << "a password was printed";
-    }
-  }
-
-  CtlResult ctl(const std::vector<std::string>& args, const std::optional<std::string>& dsn) {
-    CtlResult run = runCreditctl(args, dsn);
-    runs_.push_back(run);
-    return run;
-  }
-  CtlResult admin(const std::vector<std::string>& args) { return ctl(args, db_.adminDsn()); }
-
   struct Money {
     std::int64_t balance, ledger_sum, entries;
     bool operator==(const Money&) const = default;
@@ -58,9 +44,6 @@ class CreditctlLimitsTest : public ::testing::Test {
         "SELECT max_topup_micros::text, max_balance_micros::text FROM creditgate.topup_limits");
     return {row[0].as<std::string>(), row[1].as<std::string>()};
   }
-
-  TestDatabase db_;
-  std::vector<CtlResult> runs_;
 };
 
 TEST_F(CreditctlLimitsTest, TopUpAboveTheLimitForOneTopUpExitsTwoNamingTheLimitAndWritesNothing) {

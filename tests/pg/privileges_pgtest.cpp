@@ -16,18 +16,7 @@ class PluginRoleTest : public ::testing::Test {
   }
 
   // The SQLSTATE the statement fails with as the plugin's role ("" if it succeeds).
-  std::string sqlstateAsPlugin(const std::string& sql) {
-    pqxx::connection plugin(db_.pluginDsn());
-    pqxx::nontransaction txn(plugin);
-    try {
-      txn.exec(sql);
-      return "";
-    } catch (const pqxx::insufficient_privilege&) {
-      return "42501";  // libpqxx 6.4 leaves sqlstate() empty on this subclass
-    } catch (const pqxx::sql_error& e) {
-      return e.sqlstate();
-    }
-  }
+  std::string sqlstateAsPlugin(const std::string& sql) { return sqlstateAs(db_.pluginDsn(), sql); }
 
   TestDatabase db_;
 };

@@ -19,19 +19,6 @@ class ServerRoleTest : public ::testing::Test {
         "'test')");
   }
 
-  // The SQLSTATE the statement fails with as `dsn`'s login ("" if it succeeds).
-  static std::string sqlstateAs(const std::string& dsn, const std::string& sql) {
-    pqxx::connection connection(dsn);
-    pqxx::nontransaction txn(connection);
-    try {
-      txn.exec(sql);
-      return "";
-    } catch (const pqxx::insufficient_privilege&) {
-      return "42501";  // libpqxx 6.4 leaves sqlstate() empty on this subclass
-    } catch (const pqxx::sql_error& e) {
-      return e.sqlstate();
-    }
-  }
   std::string sqlstateAsServer(const std::string& sql) { return sqlstateAs(db_.serverDsn(), sql); }
   std::string sqlstateAsAdmin(const std::string& sql) { return sqlstateAs(db_.adminDsn(), sql); }
 

@@ -176,4 +176,17 @@ std::int64_t TestDatabase::count(const std::string& table) {
   return txn.exec1("SELECT count(*) FROM creditgate." + txn.quote_name(table))[0].as<std::int64_t>();
 }
 
+std::string sqlstateAs(const std::string& dsn, const std::string& sql) {
+  pqxx::connection connection(dsn);
+  pqxx::nontransaction txn(connection);
+  try {
+    txn.exec(sql);
+    return "";
+  } catch (const pqxx::insufficient_privilege&) {
+    return "42501";  // libpqxx 6.4 leaves sqlstate() empty on this subclass
+  } catch (const pqxx::sql_error& e) {
+    return e.sqlstate();
+  }
+}
+
 }  // namespace creditgate::testing

@@ -56,6 +56,9 @@ inline constexpr std::int64_t kUsdMarketing = 60400;           // 0.0604 USD
 inline constexpr std::int64_t kUsdUtility = 7700;
 inline constexpr std::int64_t kUsdAuthentication = 7700;
 
+// The SQLSTATE `sql` fails with when run by `dsn`'s login ("" if it succeeds): what a role may do.
+std::string sqlstateAs(const std::string& dsn, const std::string& sql);
+
 std::filesystem::path sqlDir();
 std::filesystem::path sourceDir();
 
