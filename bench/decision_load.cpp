@@ -7,15 +7,22 @@
 // (ledger_unavailable, ledger_timeout, internal_error) and reports decisions/s and latency
 // percentiles, plus the process RSS at the start and end of the window (and every --rss-every S).
 //
+// --http HOST:PORT instead of --plugin/--config: the same loop, the same batches and the same
+// measurement, but each decide() is a POST /v1/batches/{id}/decide to creditgate-server over one
+// keep-alive connection per thread (bench/http_decider.hpp), with the API key read from
+// --key-file. The latency then covers the whole round trip as the client sees it: writing the
+// request, the server, reading and parsing the answer. Answers without a verdict (401, 500, a
+// broken connection) count as errors.
+//
 // Hot path: no locks, no allocation. Each thread owns its recipient strings (digits rewritten in
 // place) and a latency buffer that is sized AND touched before the measured window, so RSS growth
 // over the window is the plugin's, not the harness's (unless the buffer has to grow: reported).
 //
-// Usage: decision_load --plugin PATH --config FILE [--threads 32] [--tenants 1] [--recipients 1]
-//                      [--seconds 30] [--warmup 5] [--label TEXT] [--json-out FILE] [--rss-every S]
-//                      [--run-id TEXT]
-// --tenants 1: the single tenant "hot"; N > 1: tenants t0000 .. t(N-1), 4+ digits, chosen at random.
-// Exit: 0 run done (timings are reported, never judged), 2 usage, 3 plugin load failure.
+// Usage: decision_load (--plugin PATH --config FILE | --http HOST:PORT --key-file FILE)
+//                      [--threads 32] [--tenants 1] [--recipients 1] [--seconds 30] [--warmup 5]
+//                      [--label TEXT] [--json-out FILE] [--rss-every S] [--run-id TEXT]
+// --tenants 1: the single tenant "hot"; N > 1: tenants t0000 .. t(N-1), 4+ digits, chosen at
+// random. Exit: 0 run done (timings are reported, never judged), 2 usage, 3 plugin load failure.
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +47,7 @@
 #include <vector>
 
 #include "creditgate/plugin_loader.hpp"
+#include "http_decider.hpp"
 
 namespace {
 
@@ -49,6 +57,9 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   std::string plugin;
   std::string config;
+  std::string http_host;  // --http: creditgate-server instead of the plugin in-process
+  std::uint16_t http_port = 0;
+  std::string key_file;
   int threads = 32;
   int tenants = 1;
   int recipients = 1;
@@ -61,11 +72,28 @@ struct Options {
 };
 
 [[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "decision_load: " << problem << "\n"
-            << "usage: decision_load --plugin PATH --config FILE [--threads N] [--tenants N]\n"
-               "                     [--recipients N] [--seconds S] [--warmup S] [--label TEXT]\n"
-               "                     [--json-out FILE] [--rss-every S] [--run-id TEXT]\n";
+  std::cerr
+      << "decision_load: " << problem << "\n"
+      << "usage: decision_load (--plugin PATH --config FILE | --http HOST:PORT --key-file FILE)\n"
+         "                     [--threads N] [--tenants N] [--recipients N] [--seconds S]\n"
+         "                     [--warmup S] [--label TEXT] [--json-out FILE] [--rss-every S]\n"
+         "                     [--run-id TEXT]\n";
   std::exit(2);
+}
+
+// --http HOST:PORT (or http://HOST:PORT).
+void setHttpTarget(Options& o, std::string where) {
+  if (where.rfind("http://", 0) == 0) where.erase(0, 7);
+  const std::size_t colon = where.rfind(':');
+  unsigned port = 0;
+  if (colon == std::string::npos ||
+      std::from_chars(where.data() + colon + 1, where.data() + where.size(), port).ec !=
+          std::errc() ||
+      port == 0 || port > 65535) {
+    usage("--http needs HOST:PORT, got " + where);
+  }
+  o.http_host = where.substr(0, colon);
+  o.http_port = static_cast<std::uint16_t>(port);
 }
 
 Options parseOptions(int argc, char** argv) {
@@ -86,6 +114,10 @@ Options parseOptions(int argc, char** argv) {
     std::string_view arg = argv[i];
     if (arg == "--plugin") o.plugin = value(i);
     else if (arg == "--config") o.config = value(i);
+    else if (arg == "--http")
+      setHttpTarget(o, value(i));
+    else if (arg == "--key-file")
+      o.key_file = value(i);
     else if (arg == "--threads") o.threads = static_cast<int>(number(i));
     else if (arg == "--tenants") o.tenants = static_cast<int>(number(i));
     else if (arg == "--recipients") o.recipients = static_cast<int>(number(i));
@@ -98,7 +130,11 @@ Options parseOptions(int argc, char** argv) {
     else if (arg == "--help" || arg == "-h") usage("help");
     else usage("unknown option " + std::string(arg));
   }
-  if (o.plugin.empty() || o.config.empty()) usage("--plugin and --config are required");
+  if (o.http_host.empty()) {
+    if (o.plugin.empty() || o.config.empty()) usage("--plugin and --config are required");
+  } else if (o.key_file.empty() || !o.plugin.empty() || !o.config.empty()) {
+    usage("--http needs --key-file, and no --plugin or --config");
+  }
   if (o.threads < 1 || o.threads > 1024) usage("--threads must be 1..1024");
   if (o.tenants < 1 || o.tenants > 100000) usage("--tenants must be 1..100000");
   if (o.recipients < 1 || o.recipients > 10000) usage("--recipients must be 1..10000");
@@ -148,6 +184,8 @@ struct alignas(64) ThreadResult {
   std::uint64_t replayed = 0;
   std::uint64_t other_blocks = 0;      // blocks for any other reason (insufficient credit, ...)
   std::uint64_t warmup_decisions = 0;
+  std::uint64_t connects = 0;          // --http: connections opened (1 per thread when all is well)
+  std::uint64_t non_200 = 0;           // --http: answers with another status than 200
   std::string first_error;             // detail of the first error / unexpected block
 };
 
@@ -158,7 +196,9 @@ void writeDigits(char* out, std::uint64_t value, int width) {
   }
 }
 
-void runThread(api::CreditGate& gate, const Options& o, const std::vector<std::string>& tenants,
+// decide: api::Verdict(const api::Batch&), the plugin's decide() or HttpDecider's.
+template <typename Decide>
+void runThread(Decide&& decide, const Options& o, const std::vector<std::string>& tenants,
                int index, ThreadResult& result) {
   constexpr std::string_view kPrefix = "+49151";
   constexpr int kDigits = 8;  // +49 151 xxxxxxxx: a German mobile number
@@ -190,7 +230,7 @@ void runThread(api::CreditGate& gate, const Options& o, const std::vector<std::s
     api::Batch batch{tenant, batch_id, "bench", "bench_template", "marketing", views};
 
     auto start = Clock::now();
-    api::Verdict verdict = gate.decide(batch);
+    api::Verdict verdict = decide(batch);
     auto elapsed = Clock::now() - start;
     result.completed.store(result.completed.load(std::memory_order_relaxed) + 1,
                            std::memory_order_relaxed);  // single writer: no locked instruction
@@ -253,8 +293,10 @@ int main(int argc, char** argv) {
   Options o = parseOptions(argc, argv);
   if (o.run_id.empty()) {
     // Unique per run, so that a second run against the same ledger decides new batches.
-    o.run_id = "dl" + std::to_string(::getpid()) + "x" +
-               std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000007);
+    // "dl" in-process, "dh" over HTTP: the ledger tells the two apart.
+    o.run_id =
+        (o.http_host.empty() ? "dl" : "dh") + std::to_string(::getpid()) + "x" +
+        std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000007);
   }
 
   std::vector<std::string> tenants;
@@ -270,12 +312,21 @@ int main(int argc, char** argv) {
   }
 
   BenchServices services;
-  std::string error;
-  std::shared_ptr<api::CreditGate> gate = api::loadCreditGate(
-      o.plugin, api::PluginContext{.config_path = o.config, .services = &services}, error);
-  if (!gate) {
-    std::cerr << "decision_load: " << error << '\n';
-    return 3;
+  std::shared_ptr<api::CreditGate> gate;
+  std::string key;
+  if (o.http_host.empty()) {
+    std::string error;
+    gate = api::loadCreditGate(
+        o.plugin, api::PluginContext{.config_path = o.config, .services = &services}, error);
+    if (!gate) {
+      std::cerr << "decision_load: " << error << '\n';
+      return 3;
+    }
+  } else {
+    std::ifstream in(o.key_file);
+    std::getline(in, key);
+    while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+    if (key.empty()) usage("--key-file " + o.key_file + ": no API key in its first line");
   }
 
   // Latency buffers: sized for far more decisions than a 2-core machine makes (50,000/s over the
@@ -285,17 +336,35 @@ int main(int argc, char** argv) {
       std::max(100000.0, 50000.0 * o.seconds / o.threads * (o.threads == 1 ? 0.2 : 1.0)));
   for (auto& r : results) r.latency_us.assign(per_thread, 0);
 
-  std::printf("[%s] plugin %s, config %s, threads %d, tenants %d, recipients/batch %d, "
-              "warm-up %.0f s, measure %.0f s, run id %s\n",
-              o.label.c_str(), o.plugin.c_str(), o.config.c_str(), o.threads, o.tenants,
-              o.recipients, o.warmup, o.seconds, o.run_id.c_str());
+  const std::string target = o.http_host.empty()
+                                 ? "plugin " + o.plugin + ", config " + o.config
+                                 : "http://" + o.http_host + ":" + std::to_string(o.http_port) +
+                                       " (creditgate-server, one keep-alive connection per thread)";
+  std::printf(
+      "[%s] %s, threads %d, tenants %d, recipients/batch %d, "
+      "warm-up %.0f s, measure %.0f s, run id %s\n",
+      o.label.c_str(), target.c_str(), o.threads, o.tenants, o.recipients, o.warmup, o.seconds,
+      o.run_id.c_str());
   std::fflush(stdout);
 
   std::vector<std::thread> workers;
   workers.reserve(results.size());
   for (int i = 0; i < o.threads; ++i) {
-    workers.emplace_back(runThread, std::ref(*gate), std::cref(o), std::cref(tenants), i,
-                         std::ref(results[static_cast<std::size_t>(i)]));
+    ThreadResult& result = results[static_cast<std::size_t>(i)];
+    if (gate) {
+      workers.emplace_back([&gate, &o, &tenants, i, &result] {
+        runThread([&gate](const api::Batch& batch) { return gate->decide(batch); }, o, tenants, i,
+                  result);
+      });
+    } else {
+      workers.emplace_back([&o, &tenants, &key, i, &result] {
+        creditgate::bench::HttpDecider client(o.http_host, o.http_port, key);
+        runThread([&client](const api::Batch& batch) { return client.decide(batch); }, o, tenants,
+                  i, result);
+        result.connects = client.connects();
+        result.non_200 = client.non200();
+      });
+    }
   }
 
   auto sleepFor = [](double seconds) {
@@ -363,6 +432,8 @@ int main(int argc, char** argv) {
     total.replayed += r.replayed;
     total.other_blocks += r.other_blocks;
     total.warmup_decisions += r.warmup_decisions;
+    total.connects += r.connects;
+    total.non_200 += r.non_200;
     total.buffer_grew = total.buffer_grew || r.buffer_grew;
     if (total.first_error.empty()) total.first_error = r.first_error;
   }
@@ -387,6 +458,11 @@ int main(int argc, char** argv) {
   std::printf("[%s] RSS MB: start of measure %.1f  end %.1f  max %.1f  growth %+.1f\n",
               o.label.c_str(), rss_start / 1024.0, rss_end / 1024.0, rss_max / 1024.0,
               (rss_end - rss_start) / 1024.0);
+  if (!o.http_host.empty()) {
+    std::printf("[%s] http: %" PRIu64 " connections opened for %d threads, %" PRIu64
+                " answers other than 200 (warm-up included)\n",
+                o.label.c_str(), total.connects, o.threads, total.non_200);
+  }
   if (!total.first_error.empty()) {
     std::printf("[%s] first error/block: %s\n", o.label.c_str(), total.first_error.c_str());
   }
@@ -400,22 +476,26 @@ int main(int argc, char** argv) {
     std::ostringstream j;
     j.setf(std::ios::fixed);
     j.precision(3);
-    j << "{\"label\":" << jsonString(o.label) << ",\"threads\":" << o.threads
-      << ",\"tenants\":" << o.tenants << ",\"recipients\":" << o.recipients
-      << ",\"seconds\":" << window << ",\"decisions\":" << all.size()
-      << ",\"decisions_per_s\":" << per_second << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99
-      << ",\"p999_ms\":" << p999 << ",\"max_ms\":" << max_ms << ",\"mean_ms\":" << mean_ms
-      << ",\"allow\":" << total.allow << ",\"allow_flagged\":" << total.flagged
-      << ",\"allow_partial\":" << total.partial << ",\"block\":" << total.block
-      << ",\"errors\":" << total.errors << ",\"other_blocks\":" << total.other_blocks
-      << ",\"replayed\":" << total.replayed << ",\"warmup_decisions\":" << total.warmup_decisions << ",\"rss_start_mb\":" << rss_start / 1024.0
-      << ",\"rss_end_mb\":" << rss_end / 1024.0 << ",\"rss_max_mb\":" << rss_max / 1024.0
+    j << "{\"label\":" << jsonString(o.label)
+      << ",\"transport\":" << (o.http_host.empty() ? "\"plugin\"" : "\"http\"")
+      << ",\"threads\":" << o.threads << ",\"tenants\":" << o.tenants
+      << ",\"recipients\":" << o.recipients << ",\"seconds\":" << window
+      << ",\"decisions\":" << all.size() << ",\"decisions_per_s\":" << per_second
+      << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99 << ",\"p999_ms\":" << p999
+      << ",\"max_ms\":" << max_ms << ",\"mean_ms\":" << mean_ms << ",\"allow\":" << total.allow
+      << ",\"allow_flagged\":" << total.flagged << ",\"allow_partial\":" << total.partial
+      << ",\"block\":" << total.block << ",\"errors\":" << total.errors
+      << ",\"other_blocks\":" << total.other_blocks << ",\"replayed\":" << total.replayed
+      << ",\"warmup_decisions\":" << total.warmup_decisions
+      << ",\"rss_start_mb\":" << rss_start / 1024.0 << ",\"rss_end_mb\":" << rss_end / 1024.0
+      << ",\"rss_max_mb\":" << rss_max / 1024.0 << ",\"connects\":" << total.connects
+      << ",\"http_non_200\":" << total.non_200
       << ",\"first_error\":" << jsonString(total.first_error) << "}\n";
     std::ofstream out(o.json_out);
     out << j.str();
     if (!out) std::cerr << "decision_load: cannot write " << o.json_out << '\n';
   }
 
-  gate.reset();  // before the services it borrows
+  gate.reset();  // before the services it borrows (none over --http)
   return 0;
 }
