@@ -14,6 +14,10 @@
 // request, the server, reading and parsing the answer. Answers without a verdict (401, 500, a
 // broken connection) count as errors.
 //
+// --pause-us N: each thread sleeps N microseconds after each decision, outside the timed call: a
+// client that is away from the plugin between its decisions, as an HTTP client is while its
+// answer and its next request travel. Shows what such an absence does to the group commit.
+//
 // Hot path: no locks, no allocation. Each thread owns its recipient strings (digits rewritten in
 // place) and a latency buffer that is sized AND touched before the measured window, so RSS growth
 // over the window is the plugin's, not the harness's (unless the buffer has to grow: reported).
@@ -21,6 +25,7 @@
 // Usage: decision_load (--plugin PATH --config FILE | --http HOST:PORT --key-file FILE)
 //                      [--threads 32] [--tenants 1] [--recipients 1] [--seconds 30] [--warmup 5]
 //                      [--label TEXT] [--json-out FILE] [--rss-every S] [--run-id TEXT]
+//                      [--pause-us N]
 // --tenants 1: the single tenant "hot"; N > 1: tenants t0000 .. t(N-1), 4+ digits, chosen at
 // random. Exit: 0 run done (timings are reported, never judged), 2 usage, 3 plugin load failure.
 #include <unistd.h>
@@ -66,6 +71,7 @@ struct Options {
   double seconds = 30;
   double warmup = 5;
   double rss_every = 0;
+  double pause_us = 0;
   std::string label = "decision_load";
   std::string json_out;
   std::string run_id;
@@ -77,7 +83,7 @@ struct Options {
       << "usage: decision_load (--plugin PATH --config FILE | --http HOST:PORT --key-file FILE)\n"
          "                     [--threads N] [--tenants N] [--recipients N] [--seconds S]\n"
          "                     [--warmup S] [--label TEXT] [--json-out FILE] [--rss-every S]\n"
-         "                     [--run-id TEXT]\n";
+         "                     [--run-id TEXT] [--pause-us N]\n";
   std::exit(2);
 }
 
@@ -124,6 +130,8 @@ Options parseOptions(int argc, char** argv) {
     else if (arg == "--seconds") o.seconds = number(i);
     else if (arg == "--warmup") o.warmup = number(i);
     else if (arg == "--rss-every") o.rss_every = number(i);
+    else if (arg == "--pause-us")
+      o.pause_us = number(i);
     else if (arg == "--label") o.label = value(i);
     else if (arg == "--json-out") o.json_out = value(i);
     else if (arg == "--run-id") o.run_id = value(i);
@@ -234,6 +242,9 @@ void runThread(Decide&& decide, const Options& o, const std::vector<std::string>
     auto elapsed = Clock::now() - start;
     result.completed.store(result.completed.load(std::memory_order_relaxed) + 1,
                            std::memory_order_relaxed);  // single writer: no locked instruction
+    if (o.pause_us > 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double, std::micro>(o.pause_us));
+    }
 
     if (phase == 0) {
       ++result.warmup_decisions;
@@ -345,6 +356,10 @@ int main(int argc, char** argv) {
       "warm-up %.0f s, measure %.0f s, run id %s\n",
       o.label.c_str(), target.c_str(), o.threads, o.tenants, o.recipients, o.warmup, o.seconds,
       o.run_id.c_str());
+  if (o.pause_us > 0) {
+    std::printf("[%s] each thread pauses %.0f us after each decision (not timed)\n",
+                o.label.c_str(), o.pause_us);
+  }
   std::fflush(stdout);
 
   std::vector<std::thread> workers;
@@ -479,14 +494,14 @@ int main(int argc, char** argv) {
     j << "{\"label\":" << jsonString(o.label)
       << ",\"transport\":" << (o.http_host.empty() ? "\"plugin\"" : "\"http\"")
       << ",\"threads\":" << o.threads << ",\"tenants\":" << o.tenants
-      << ",\"recipients\":" << o.recipients << ",\"seconds\":" << window
-      << ",\"decisions\":" << all.size() << ",\"decisions_per_s\":" << per_second
-      << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99 << ",\"p999_ms\":" << p999
-      << ",\"max_ms\":" << max_ms << ",\"mean_ms\":" << mean_ms << ",\"allow\":" << total.allow
-      << ",\"allow_flagged\":" << total.flagged << ",\"allow_partial\":" << total.partial
-      << ",\"block\":" << total.block << ",\"errors\":" << total.errors
-      << ",\"other_blocks\":" << total.other_blocks << ",\"replayed\":" << total.replayed
-      << ",\"warmup_decisions\":" << total.warmup_decisions
+      << ",\"recipients\":" << o.recipients << ",\"pause_us\":" << o.pause_us
+      << ",\"seconds\":" << window << ",\"decisions\":" << all.size()
+      << ",\"decisions_per_s\":" << per_second << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99
+      << ",\"p999_ms\":" << p999 << ",\"max_ms\":" << max_ms << ",\"mean_ms\":" << mean_ms
+      << ",\"allow\":" << total.allow << ",\"allow_flagged\":" << total.flagged
+      << ",\"allow_partial\":" << total.partial << ",\"block\":" << total.block
+      << ",\"errors\":" << total.errors << ",\"other_blocks\":" << total.other_blocks
+      << ",\"replayed\":" << total.replayed << ",\"warmup_decisions\":" << total.warmup_decisions
       << ",\"rss_start_mb\":" << rss_start / 1024.0 << ",\"rss_end_mb\":" << rss_end / 1024.0
       << ",\"rss_max_mb\":" << rss_max / 1024.0 << ",\"connects\":" << total.connects
       << ",\"http_non_200\":" << total.non_200
