@@ -118,7 +118,7 @@ Response decideAnswer(std::string_view batch_id, std::string_view tenant,
                       std::size_t recipients_total, const api::Verdict& verdict) {
   json::object body;
   body["batch_id"] = excerpt(batch_id, 256);  // from the path: may be any bytes
-  body["tenant"] = tenant;
+  body["tenant"] = excerpt(tenant, 256);  // may be a refused id: any bytes
   body["decision"] = api::decisionName(verdict.decision);
   body["reason"] = api::reasonCode(verdict.reason);
   const std::string_view detail = cText(verdict.detail, sizeof verdict.detail);
@@ -141,7 +141,7 @@ Response decideAnswer(std::string_view batch_id, std::string_view tenant,
 Response quoteAnswer(std::string_view tenant, std::size_t recipients_total,
                      const api::Quote& quote) {
   json::object body;
-  body["tenant"] = tenant;
+  body["tenant"] = excerpt(tenant, 256);  // may be a refused id: any bytes
   body["decision"] = api::decisionName(quote.decision);
   body["reason"] = api::reasonCode(quote.reason);
   const std::string_view detail = cText(quote.detail, sizeof quote.detail);
@@ -176,7 +176,7 @@ Response outcomesAnswer(std::string_view batch_id, std::string_view tenant,
                         const api::Settlement& settlement) {
   json::object body;
   body["batch_id"] = excerpt(batch_id, 256);  // from the path: may be any bytes
-  body["tenant"] = tenant;
+  body["tenant"] = excerpt(tenant, 256);  // may be a refused id: any bytes
   body["accepted"] = settlement.ok;
   body["reason"] = api::reasonCode(settlement.reason);
   const std::string_view detail = cText(settlement.detail, sizeof settlement.detail);
@@ -206,7 +206,7 @@ Response balanceAnswer(std::string_view tenant, const api::AccountBalance& balan
     body["tenant"] = excerpt(tenant, 256);  // from the path: may be any bytes
     return answer(status, std::move(body), balance.reason, detail);
   }
-  body["tenant"] = tenant;
+  body["tenant"] = excerpt(tenant, 256);  // may be a refused id: any bytes
   body["currency"] = currencyValue(balance.currency);
   putMoney(body, "balance", balance.balance_micros);
   putMoney(body, "debt", balance.debt_micros);
