@@ -192,9 +192,12 @@ Response outcomesAnswer(std::string_view batch_id, std::string_view tenant,
   } else {
     putNull(body, "balance");
   }
-  int status = settlement.ok ? 200 : refusalStatus(settlement.reason);
-  if (status == 0 || status == 200) status = settlement.ok ? 200 : 500;
-  return answer(status, std::move(body), settlement.reason, detail);
+  // Not accepted for a reason that is no refusal of the request: the plugin failed (500).
+  const int refused = settlement.ok ? 0 : refusalStatus(settlement.reason);
+  return answer(settlement.ok ? 200
+                : refused     ? refused
+                              : 500,
+                std::move(body), settlement.reason, detail);
 }
 
 Response balanceAnswer(std::string_view tenant, const api::AccountBalance& balance) {

@@ -64,6 +64,7 @@ std::string_view actionPhrase(Action action) {
     case Action::quote: return "quote";
     case Action::report_outcomes: return "report outcomes";
     case Action::read_balance: return "read balances";
+    case Action::read_metrics: return "read the metrics: an admin key may";
   }
   return "do this";
 }
@@ -118,7 +119,8 @@ Handled BillingApi::handle(const Request& request) {
     case Endpoint::readyz: return {readiness(), route};
     case Endpoint::metrics: {
       if (metrics_need_admin_) {
-        if (auto refused = refuseCaller(request, std::nullopt, {})) return {*refused, route};
+        if (auto refused = refuseCaller(request, Action::read_metrics, {}))
+          return {*refused, route};
       }
       return {metricsText(), route};
     }
@@ -126,8 +128,7 @@ Handled BillingApi::handle(const Request& request) {
   return {errorAnswer(500, "internal_error", "unrouted endpoint"), route};
 }
 
-std::optional<Response> BillingApi::refuseCaller(const Request& request,
-                                                 std::optional<Action> action,
+std::optional<Response> BillingApi::refuseCaller(const Request& request, Action action,
                                                  std::string_view tenant) {
   const std::variant<Caller, AuthFailure> who = authenticate_(request.authorization);
   if (const AuthFailure* failure = std::get_if<AuthFailure>(&who)) {
@@ -144,18 +145,15 @@ std::optional<Response> BillingApi::refuseCaller(const Request& request,
     return response;
   }
   const Caller& caller = std::get<Caller>(who);
-  if (!action) {  // admin only
-    if (caller.scope.kind == Scope::Kind::admin) return std::nullopt;
-    return errorAnswer(403, "forbidden",
-                       "API key " + caller.key_id + " (scope " + scopeText(caller.scope) +
-                           ") may not read the metrics: an admin key may");
-  }
-  if (!permits(caller.scope, *action, tenant)) {
+  if (!permits(caller.scope, action, tenant)) {
     // Says nothing about the tenant: whether it exists is not this caller's to learn.
-    return errorAnswer(403, "forbidden",
-                       "API key " + caller.key_id + " (scope " + scopeText(caller.scope) +
-                           ") may not " + std::string(actionPhrase(*action)) +
-                           (caller.scope.kind == Scope::Kind::tenant ? " of this tenant" : ""));
+    return errorAnswer(
+        403, "forbidden",
+        "API key " + caller.key_id + " (scope " + scopeText(caller.scope) + ") may not " +
+            std::string(actionPhrase(action)) +
+            (action == Action::read_balance && caller.scope.kind == Scope::Kind::tenant
+                 ? " of this tenant"
+                 : ""));
   }
   return std::nullopt;
 }

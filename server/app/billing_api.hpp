@@ -48,8 +48,7 @@ class BillingApi {
   Response readiness();
   Response metricsText();
   // nullopt: the caller may; otherwise the 401/403/503 to send.
-  // action nullopt: an admin key is required.
-  std::optional<Response> refuseCaller(const Request& request, std::optional<Action> action,
+  std::optional<Response> refuseCaller(const Request& request, Action action,
                                        std::string_view tenant);
 
   api::CreditGate& gate_;

@@ -169,8 +169,7 @@ int run(const server::ServerConfig& config) {
   net::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   onSignal(signals, *gate, services, workers, stop);
 
-  if (!config.tls && config.listen_address.rfind("127.", 0) != 0 &&
-      config.listen_address != "::1") {
+  if (!config.tls && !server::isLoopback(config.listen_address)) {
     services.log(
         api::LogLevel::warning,
         "listening on " + config.listen_address +

@@ -166,9 +166,7 @@ ServerConfig read(const JsonNode& root, const std::filesystem::path& base) {
   }
   if (const JsonNode* n = root.find("notifications_file"))
     config.notifications_file = file(*n, "notifications_file", base);
-  const bool loopback = config.listen_address == "::1" || config.listen_address == "localhost" ||
-                        config.listen_address.rfind("127.", 0) == 0;
-  config.metrics_need_admin = !loopback;
+  config.metrics_need_admin = !isLoopback(config.listen_address);
   if (const JsonNode* n = root.find("metrics_access")) {
     const std::string access = text(*n, "metrics_access");
     if (access != "open" && access != "admin_key")
@@ -192,6 +190,10 @@ std::variant<ServerConfig, ServerConfigError> parseServerConfig(std::string_view
   } catch (const Refusal& refusal) {
     return ServerConfigError{refusal.message};
   }
+}
+
+bool isLoopback(const std::string& address) {
+  return address == "::1" || address == "localhost" || address.rfind("127.", 0) == 0;
 }
 
 std::vector<std::string> unreadableFiles(const ServerConfig& config) {

@@ -35,6 +35,10 @@ struct ServerConfig {
   bool metrics_need_admin = false;
 };
 
+// Whether `address` is this host only (127.0.0.0/8, ::1, localhost): what decides the default of
+// metrics_access and whether plain HTTP deserves a warning.
+bool isLoopback(const std::string& address);
+
 struct ServerConfigError {
   std::string message;  // "server.json: line 3, column 14: limits.max_body_bytes: 0 is below 1024"
 };

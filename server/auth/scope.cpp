@@ -57,6 +57,7 @@ std::string_view actionName(Action action) noexcept {
     case Action::quote: return "quote";
     case Action::report_outcomes: return "report_outcomes";
     case Action::read_balance: return "read_balance";
+    case Action::read_metrics: return "read_metrics";
   }
   return "unknown";
 }

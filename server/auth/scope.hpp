@@ -28,7 +28,7 @@ struct Scope {
 };
 
 // What a request asks to do, as the server's routes map onto it.
-enum class Action { decide, quote, report_outcomes, read_balance };
+enum class Action { decide, quote, report_outcomes, read_balance, read_metrics };
 
 // "gateway", "admin" or "tenant:<id>" where <id> follows the tenant-id rule
 // (plugin/base/tenant_id.hpp). Otherwise an error quoting the text and saying what is wrong, e.g.
@@ -40,7 +40,8 @@ std::string scopeText(const Scope& scope);
 
 // Whether a key of `scope` may do `action` for the tenant `tenant_id` (the tenant the request is
 // about). gateway: decide, quote, report_outcomes for any tenant; admin: everything; tenant:<id>:
-// read_balance of exactly <id> (byte for byte; tenant ids are case-sensitive).
+// read_balance of exactly <id> (byte for byte; tenant ids are case-sensitive). read_metrics (when
+// the server's metrics_access asks for a key): admin only.
 bool permits(const Scope& scope, Action action, std::string_view tenant_id) noexcept;
 
 std::string_view actionName(Action action) noexcept;  // "decide", "read_balance", ...
