@@ -32,7 +32,7 @@ constexpr std::string_view kRelayKeys = "enabled, poll_ms, batch_size";
 constexpr std::string_view kPricingKeys = "on_missing_rate";
 constexpr std::string_view kDatabaseKeys =
     "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms, group_commit";
-constexpr std::string_view kGroupCommitKeys = "enabled, max_batches";
+constexpr std::string_view kGroupCommitKeys = "enabled, max_batches, gather_us";
 constexpr std::string_view kLimitsKeys = "max_batch_recipients";
 constexpr std::string_view kDefaultPolicyKeys =
     "on_insufficient_credit, overdraft_limit, categories, tenants, on_ledger_unavailable, "
@@ -421,6 +421,8 @@ void readGroupCommit(const JsonNode& node, const std::string& path, Config& conf
                     config.startup.group_commit = readBool(value, member_path);
                   } else if (key == "max_batches") {
                     config.startup.group_commit_max_batches = readInt(value, member_path, 1, 1000);
+                  } else if (key == "gather_us") {
+                    config.startup.group_commit_gather_us = readInt(value, member_path, 0, 10000);
                   } else {
                     return false;
                   }
@@ -556,6 +558,7 @@ void forEachStartupSetting(Visit&& visit) {
   visit("database.rates_refresh_ms", &StartupSettings::rates_refresh_ms);
   visit("database.group_commit.enabled", &StartupSettings::group_commit);
   visit("database.group_commit.max_batches", &StartupSettings::group_commit_max_batches);
+  visit("database.group_commit.gather_us", &StartupSettings::group_commit_gather_us);
   visit("failure.journal_path", &StartupSettings::journal_path);
   visit("failure.replay_ms", &StartupSettings::journal_replay_ms);
   visit("notifications.relay.enabled", &StartupSettings::relay_enabled);

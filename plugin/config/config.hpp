@@ -70,6 +70,7 @@ struct StartupSettings {
   int rates_refresh_ms = 5000;        // 100..3600000: how often rate data changes are looked for
   bool group_commit = true;           // gather concurrent decisions into one transaction per flush
   int group_commit_max_batches = 64;  // 1..1000 decisions per flush
+  int group_commit_gather_us = 1500;  // 0..10000: a free flusher's wait for callers coming back
   // failure
   std::string journal_path;      // required with allow_flagged; without it the journal is in memory
   int journal_replay_ms = 1000;  // 100..600000

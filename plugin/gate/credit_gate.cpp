@@ -150,6 +150,8 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
           startup_.group_commit && role == GateRole::gateway
               ? std::make_unique<GroupCommit>(decisions_, std::max(1, startup_.pool_size - 1),
                                               startup_.group_commit_max_batches,
+                                              std::chrono::microseconds(
+                                                  startup_.group_commit_gather_us),
                                               [this](std::size_t batches, const std::string& why) {
                                                 flushFellBack(batches, why);
                                               })

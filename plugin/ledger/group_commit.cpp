@@ -19,10 +19,15 @@ struct GroupCommit::Pending {
   std::promise<LedgerDecision> result;
 };
 
+namespace {
+constexpr auto kPeakWindow = std::chrono::milliseconds(100);
+}  // namespace
+
 GroupCommit::GroupCommit(Decisions& decisions, int flushers, int max_batches,
-                         OnFallback on_fallback)
+                         std::chrono::microseconds gather, OnFallback on_fallback)
     : decisions_(decisions),
       max_batches_(static_cast<std::size_t>(max_batches)),
+      gather_(gather),
       on_fallback_(std::move(on_fallback)) {
   for (int i = 0; i < flushers; ++i) flushers_.emplace_back([this] { flushLoop(); });
 }
@@ -33,6 +38,7 @@ GroupCommit::~GroupCommit() {
     stopping_ = true;
   }
   queued_.notify_all();
+  arrived_.notify_all();
   for (auto& flusher : flushers_) flusher.join();
 }
 
@@ -41,11 +47,29 @@ LedgerDecision GroupCommit::decide(std::shared_ptr<const DecisionRequest> reques
   auto pending = std::make_shared<Pending>(std::move(request));
   pending->deadline = deadline;
   std::future<LedgerDecision> result = pending->result.get_future();
+  callers_.fetch_add(1, std::memory_order_relaxed);
+  struct Leaving {
+    std::atomic<std::size_t>& callers;
+    ~Leaving() { callers.fetch_sub(1, std::memory_order_relaxed); }
+  } leaving{callers_};
+  // Wake only the flusher that can take this decision now: an idle one, or one gathering that now
+  // has what it waits for. A decision of a tenant in a running flush is taken by that flusher when
+  // it is done; waking the idle ones for it would cost every decision thread switches for nothing.
+  enum class Wake { none, idle, gatherer } wake = Wake::none;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(pending);
+    noteCaller();
+    if (tenants_in_flight_.count(pending->request->tenant_id) == 0) {
+      if (gatherers_ == 0) {
+        wake = Wake::idle;
+      } else if (eligibleCount() >= expectedCount()) {
+        wake = Wake::gatherer;
+      }
+    }
   }
-  queued_.notify_one();
+  if (wake == Wake::idle) queued_.notify_one();
+  if (wake == Wake::gatherer) arrived_.notify_all();
   if (result.wait_until(deadline) == std::future_status::ready) return result.get();
 
   std::unique_lock lock(mutex_);
@@ -89,7 +113,43 @@ bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
   }
   queue_.swap(left);
   tenants_in_flight_.insert(taken.begin(), taken.end());
+  decisions_in_flight_ += batch.size();
   return !batch.empty();
+}
+
+void GroupCommit::noteCaller() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - peak_since_ >= kPeakWindow) {
+    // After a quiet spell, the callers seen before it are not coming back.
+    peak_before_ = now - peak_since_ < 2 * kPeakWindow ? peak_now_ : 0;
+    peak_now_ = 0;
+    peak_since_ = now;
+  }
+  peak_now_ = std::max(peak_now_, callers_.load(std::memory_order_relaxed));
+}
+
+// Queued decisions a free flusher could take now (a tenant in a running flush cannot be taken).
+std::size_t GroupCommit::eligibleCount() const {
+  return static_cast<std::size_t>(std::count_if(queue_.begin(), queue_.end(), [&](const auto& p) {
+    return p->state != Pending::State::withdrawn &&
+           tenants_in_flight_.count(p->request->tenant_id) == 0;
+  }));
+}
+
+// How many decisions a free flusher expects to be queued once the callers on their way back are:
+// the recent peak of callers less those in running flushes, at most a full flush.
+std::size_t GroupCommit::expectedCount() const {
+  const std::size_t peak = std::max(peak_now_, peak_before_);
+  const std::size_t out = peak > decisions_in_flight_ ? peak - decisions_in_flight_ : 0;
+  return std::min(out, max_batches_);
+}
+
+void GroupCommit::gather(std::unique_lock<std::mutex>& lock) {
+  if (gather_.count() == 0 || eligibleCount() >= expectedCount()) return;
+  ++gatherers_;
+  arrived_.wait_for(lock, gather_,
+                    [&] { return stopping_ || eligibleCount() >= expectedCount(); });
+  --gatherers_;
 }
 
 void GroupCommit::flushLoop() {
@@ -98,26 +158,26 @@ void GroupCommit::flushLoop() {
     batch.clear();
     {
       std::unique_lock lock(mutex_);
-      queued_.wait(lock, [&] { return stopping_ || takeEligible(batch); });
+      queued_.wait(lock, [&] { return stopping_ || eligibleCount() != 0; });
+      if (!stopping_) gather(lock);
       // Stopping: nothing more is sent. A decision still queued is withdrawn by its caller at its
       // deadline (ledger_timeout, nothing sent); the gateway is shutting the gate down anyway.
-      if (batch.empty()) return;
+      if (stopping_) return;
+      if (!takeEligible(batch)) continue;  // another flusher took them while this one gathered
+      // More than one flush can carry: an idle flusher takes the rest.
+      if (eligibleCount() != 0) queued_.notify_one();
     }
     flush(batch);
     release(batch);
   }
 }
 
+// Decisions held back for these tenants may go now: this flusher takes them itself when it looks
+// at the queue again, right after, so no other flusher is woken for them.
 void GroupCommit::release(const std::vector<std::shared_ptr<Pending>>& batch) {
-  bool waiting = false;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& pending : batch) tenants_in_flight_.erase(pending->request->tenant_id);
-    waiting = !queue_.empty();
-  }
-  // Decisions held back for these tenants may go now. With none queued, waking the idle flushers
-  // would only cost every decision a few thread switches.
-  if (waiting) queued_.notify_all();
+  std::lock_guard lock(mutex_);
+  for (const auto& pending : batch) tenants_in_flight_.erase(pending->request->tenant_id);
+  decisions_in_flight_ -= batch.size();
 }
 
 void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {

@@ -7,8 +7,18 @@
 // same batch id never share a flush either: the second one joins the next and is answered as a
 // retry. Flushes run on the flusher threads, never on the caller's: a stalled database then costs
 // the caller its decision deadline, not its thread.
+//
+// Gathering (`gather`, off at zero): like PostgreSQL's commit_delay with commit_siblings, a free
+// flusher may wait a little before it takes the queue, but only while fewer decisions are queued
+// than callers were recently seen at once (less those in flushes running now): the callers of the
+// flush just answered are on their way back. In-process they come back within microseconds; over
+// HTTP a round trip takes about a millisecond, and without the wait a hot tenant's callers split
+// into two groups that take turns, each paying a commit for half of them. A lone caller (the
+// recent peak is one) never waits.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -30,8 +40,11 @@ class GroupCommit {
   using OnFallback = std::function<void(std::size_t batches, const std::string& why)>;
 
   // `flushers` flushes may run at once (at most the pool size: each holds one connection);
-  // each carries at most `max_batches` decisions.
-  GroupCommit(Decisions& decisions, int flushers, int max_batches, OnFallback on_fallback = {});
+  // each carries at most `max_batches` decisions; a free flusher waits at most `gather` for the
+  // callers it expects back (zero: it never waits).
+  GroupCommit(Decisions& decisions, int flushers, int max_batches,
+              std::chrono::microseconds gather = std::chrono::microseconds(0),
+              OnFallback on_fallback = {});
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -47,17 +60,31 @@ class GroupCommit {
   struct Pending;
   void flushLoop();
   bool takeEligible(std::vector<std::shared_ptr<Pending>>& batch);  // under mutex_
+  std::size_t eligibleCount() const;                                // under mutex_
+  std::size_t expectedCount() const;                                // under mutex_
+  void noteCaller();                                                // under mutex_
+  void gather(std::unique_lock<std::mutex>& lock);
   void flush(std::vector<std::shared_ptr<Pending>>& batch);
   void release(const std::vector<std::shared_ptr<Pending>>& batch);  // its tenants
   static void failAll(std::vector<std::shared_ptr<Pending>>& batch, const LedgerError& error);
 
   Decisions& decisions_;
   const std::size_t max_batches_;
+  const std::chrono::microseconds gather_;
   const OnFallback on_fallback_;
   std::mutex mutex_;
   std::condition_variable queued_;
+  std::condition_variable arrived_;  // wakes flushers that gather; only they wait on it
   std::deque<std::shared_ptr<Pending>> queue_;
   std::set<std::string, std::less<>> tenants_in_flight_;
+  std::size_t decisions_in_flight_ = 0;  // in flushes running now
+  std::size_t gatherers_ = 0;            // flushers waiting in gather()
+  // Callers inside decide() now, and the most seen at once in this and the previous window: the
+  // number of callers a flusher expects back. Windows of kPeakWindow forget callers that stopped.
+  std::atomic<std::size_t> callers_{0};
+  std::size_t peak_now_ = 0;
+  std::size_t peak_before_ = 0;
+  std::chrono::steady_clock::time_point peak_since_{};
   bool stopping_ = false;
   std::vector<std::thread> flushers_;
 };

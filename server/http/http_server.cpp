@@ -350,6 +350,9 @@ void HttpServer::Impl::onAccept(beast::error_code ec, tcp::socket socket) {
       beast::error_code ignored;
       socket.close(ignored);
     } else {
+      // An answer is one write; Nagle would only hold its last segment back for the client's ACK.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       // Registered before it runs, so that a stopAccepting() from now on reaches it.
       if (tls) {
         start(std::make_shared<Session<TlsStream>>(shared_from_this(), std::move(socket), *tls));

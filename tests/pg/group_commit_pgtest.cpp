@@ -209,5 +209,64 @@ TEST_F(GroupCommitTest, AFlushThatFallsBackIsCountedAndLoggedAndOnlyItsBadBatchF
   EXPECT_EQ(db_.balance("cafe"), 9 * kEurGermanyMarketing);
 }
 
+
+// Gathering (group_commit.gather_us): after a flush, the flusher waits for the callers it has just
+// answered before it takes the queue, so that a hot tenant's callers share one commit instead of
+// splitting into groups that take turns. Seen in the ledger: batches of one flush share their
+// transaction's decided_at. Four callers of one tenant: "first" is in a flush held on the tenant's
+// row lock while b, c and d queue behind it; first's caller decides again ("again") 3 ms after its
+// answer, as a client over HTTP would, a round trip later.
+class GatheringTest : public GateTest {
+ protected:
+  // Batch ids in the order of their flushes, those of one flush joined by '+': "first", "b+c+d".
+  std::vector<std::string> flushesWith(int gather_us) {
+    db_.addTenant("acme", "EUR", 100 * kEurGermanyMarketing);
+    // A pool of 2: one flusher, so the order of the flushes is known.
+    startGateWithConfig(R"({"database": {"dsn": ")" + db_.pluginDsn() +
+                        R"(", "pool_size": 2, "statement_timeout_ms": 20000,)"
+                        R"( "group_commit": {"gather_us": )" +
+                        std::to_string(gather_us) +
+                        R"(}}, "policy": {"on_insufficient_credit": "block"},)"
+                        R"( "metrics": {"listen": ""}})");
+    pqxx::connection blocker(db_.superuserDsn());
+    pqxx::work hold(blocker);
+    hold.exec("SELECT 1 FROM creditgate.tenant WHERE tenant_id = 'acme' FOR UPDATE");
+    std::vector<std::thread> callers;
+    callers.emplace_back([&] {
+      decide(batch("acme", "first", germanNumbers(1)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(3));
+      decide(batch("acme", "again", germanNumbers(1)));
+    });
+    while (db_.queryInt("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND query LIKE '%decide_%'") == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (const char* id : {"b", "c", "d"}) {
+      callers.emplace_back([this, id] { decide(batch("acme", id, germanNumbers(1))); });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // b, c and d queued by now
+    hold.commit();
+    for (auto& caller : callers) caller.join();
+    std::vector<std::string> flushes;
+    pqxx::nontransaction read(db_.connection());
+    for (const auto& row :
+         read.exec("SELECT string_agg(batch_id, '+' ORDER BY batch_id) FROM creditgate.batch "
+                   "WHERE tenant_id = 'acme' GROUP BY decided_at ORDER BY decided_at")) {
+      flushes.push_back(row[0].c_str());
+    }
+    return flushes;
+  }
+};
+
+TEST_F(GatheringTest, AFlusherGathersTheCallersItJustAnsweredIntoItsNextFlush) {
+  EXPECT_EQ(flushesWith(10000), (std::vector<std::string>{"first", "again+b+c+d"}));
+  EXPECT_EQ(db_.balance("acme"), 95 * kEurGermanyMarketing);
+  EXPECT_EQ(db_.ledgerSum("acme"), db_.balance("acme"));
+}
+
+TEST_F(GatheringTest, WithoutGatheringTheReturningCallerWaitsForTheFlushAfter) {
+  EXPECT_EQ(flushesWith(0), (std::vector<std::string>{"first", "b+c+d", "again"}));
+}
+
 }  // namespace
 }  // namespace creditgate::testing
