@@ -1,7 +1,8 @@
 // Group commit: concurrent decide() calls, for one tenant or many, are gathered into one database
 // transaction per flush (sql/012_group_commit.sql). Durability is not relaxed: each flush is one
 // durable commit shared by all its batches. A flush starts as soon as a flusher thread is free
-// (no timers): under load, decisions that arrive while one flush runs form the next one. A tenant
+// (or after a short, bounded gathering, below): under load, decisions that arrive while one flush
+// runs form the next one. A tenant
 // is in at most one flush of this instance at a time: a second flush would only wait for the first
 // one's row lock, so its decisions are better off joining the next flush. Two requests with the
 // same batch id never share a flush either: the second one joins the next and is answered as a

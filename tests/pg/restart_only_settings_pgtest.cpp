@@ -20,7 +20,7 @@ std::string configText(const std::string& dsn, const std::string& journal,
   "database": {"dsn": ")" +
          dsn + R"(", "pool_size": 4, "statement_timeout_ms": 5000,
                "connect_timeout_s": 3, "rates_refresh_ms": 200,
-               "group_commit": {"enabled": true, "max_batches": 64}},
+               "group_commit": {"enabled": true, "max_batches": 64, "gather_us": 1500}},
   "policy": {"on_insufficient_credit": ")" +
          policy + R"(", "overdraft_limit": "10"},
   "failure": {"journal_path": ")" +
@@ -46,6 +46,7 @@ const Edit kEdits[] = {
     {"database.group_commit.enabled", R"("enabled": true, "max_batches")",
      R"("enabled": false, "max_batches")"},
     {"database.group_commit.max_batches", R"("max_batches": 64)", R"("max_batches": 8)"},
+    {"database.group_commit.gather_us", R"("gather_us": 1500)", R"("gather_us": 0)"},
     {"failure.replay_ms", R"("replay_ms": 100)", R"("replay_ms": 200)"},
     {"notifications.relay.enabled", R"("relay": {"enabled": true)",
      R"("relay": {"enabled": false)"},

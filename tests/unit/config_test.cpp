@@ -868,6 +868,21 @@ TEST(ConfigGroupCommit, IsOnByDefaultAndReadsItsKeysStrictly) {
   EXPECT_EQ(std::get<ConfigError>(bad).field, "database.group_commit.max_batches");
 }
 
+TEST(ConfigGroupCommit, GathersForAtMostTenMillisecondsAndZeroTurnsItOff) {
+  auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  EXPECT_EQ(std::get<Config>(defaults).startup.group_commit_gather_us, 1500);
+  auto off = parseConfig(R"({"database": {"dsn": "x", "group_commit": {"gather_us": 0}}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(off));
+  EXPECT_EQ(std::get<Config>(off).startup.group_commit_gather_us, 0);
+  for (const char* value : {"10001", "-1", "\"1500\"", "1.5"}) {
+    auto bad = parseConfig(
+        std::string(R"({"database": {"dsn": "x", "group_commit": {"gather_us": )") + value + "}}}");
+    ASSERT_TRUE(std::holds_alternative<ConfigError>(bad)) << value;
+    EXPECT_EQ(std::get<ConfigError>(bad).field, "database.group_commit.gather_us") << value;
+  }
+}
+
 TEST(ConfigMetrics, ListensOnLoopbackByDefaultAndRefusesAMalformedAddress) {
   auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(defaults));
