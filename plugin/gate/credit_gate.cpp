@@ -146,16 +146,15 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
       outbox_(database_),
       doubts_(database_),
       // Flushers leave one connection to quotes, reports and the background work.
-      group_commit_(
-          startup_.group_commit && role == GateRole::gateway
-              ? std::make_unique<GroupCommit>(decisions_, std::max(1, startup_.pool_size - 1),
-                                              startup_.group_commit_max_batches,
-                                              std::chrono::microseconds(
-                                                  startup_.group_commit_gather_us),
-                                              [this](std::size_t batches, const std::string& why) {
-                                                flushFellBack(batches, why);
-                                              })
-              : nullptr),
+      group_commit_(startup_.group_commit && role == GateRole::gateway
+                        ? std::make_unique<GroupCommit>(
+                              decisions_, std::max(1, startup_.pool_size - 1),
+                              startup_.group_commit_max_batches,
+                              std::chrono::microseconds(startup_.group_commit_gather_us),
+                              [this](std::size_t batches, const std::string& why) {
+                                flushFellBack(batches, why);
+                              })
+                        : nullptr),
       rates_(rate_data_, services, *metrics_, std::chrono::milliseconds(startup_.rates_refresh_ms),
              std::chrono::milliseconds(startup_.statement_timeout_ms)),
       ledger_probe_(rate_data_),

@@ -147,8 +147,7 @@ std::size_t GroupCommit::expectedCount() const {
 void GroupCommit::gather(std::unique_lock<std::mutex>& lock) {
   if (gather_.count() == 0 || eligibleCount() >= expectedCount()) return;
   ++gatherers_;
-  arrived_.wait_for(lock, gather_,
-                    [&] { return stopping_ || eligibleCount() >= expectedCount(); });
+  arrived_.wait_for(lock, gather_, [&] { return stopping_ || eligibleCount() >= expectedCount(); });
   --gatherers_;
 }
 

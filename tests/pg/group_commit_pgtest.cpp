@@ -209,7 +209,6 @@ TEST_F(GroupCommitTest, AFlushThatFallsBackIsCountedAndLoggedAndOnlyItsBadBatchF
   EXPECT_EQ(db_.balance("cafe"), 9 * kEurGermanyMarketing);
 }
 
-
 // Gathering (group_commit.gather_us): after a flush, the flusher waits for the callers it has just
 // answered before it takes the queue, so that a hot tenant's callers share one commit instead of
 // splitting into groups that take turns. Seen in the ledger: batches of one flush share their
