@@ -47,25 +47,20 @@ LedgerDecision GroupCommit::decide(std::shared_ptr<const DecisionRequest> reques
   auto pending = std::make_shared<Pending>(std::move(request));
   pending->deadline = deadline;
   std::future<LedgerDecision> result = pending->result.get_future();
-  callers_.fetch_add(1, std::memory_order_relaxed);
-  struct Leaving {
-    std::atomic<std::size_t>& callers;
-    ~Leaving() { callers.fetch_sub(1, std::memory_order_relaxed); }
-  } leaving{callers_};
-  // Wake only the flusher that can take this decision now: an idle one, or one gathering that now
-  // has what it waits for. A decision of a tenant in a running flush is taken by that flusher when
-  // it is done; waking the idle ones for it would cost every decision thread switches for nothing.
+  // Wake only a flusher that can act on this decision: an idle one if it can be taken now, or one
+  // gathering if every caller it waits for is now back. A decision of a tenant in a running flush
+  // is taken by that flusher when it is done; waking idle ones for it would cost every decision
+  // thread switches for nothing.
   enum class Wake { none, idle, gatherer } wake = Wake::none;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(pending);
+    ++unanswered_;
     noteCaller();
-    if (tenants_in_flight_.count(pending->request->tenant_id) == 0) {
-      if (gatherers_ == 0) {
-        wake = Wake::idle;
-      } else if (eligibleCount() >= expectedCount()) {
-        wake = Wake::gatherer;
-      }
+    if (gatherers_ != 0) {
+      if (!callersOut()) wake = Wake::gatherer;
+    } else if (tenants_in_flight_.count(pending->request->tenant_id) == 0) {
+      wake = Wake::idle;
     }
   }
   if (wake == Wake::idle) queued_.notify_one();
@@ -75,6 +70,7 @@ LedgerDecision GroupCommit::decide(std::shared_ptr<const DecisionRequest> reques
   std::unique_lock lock(mutex_);
   if (pending->state == Pending::State::queued) {
     pending->state = Pending::State::withdrawn;  // the flusher drops it: nothing was sent
+    --unanswered_;
     throw LedgerError(LedgerError::Kind::timeout,
                       "no flush reached the ledger before the decision deadline; nothing was sent");
   }
@@ -113,7 +109,6 @@ bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
   }
   queue_.swap(left);
   tenants_in_flight_.insert(taken.begin(), taken.end());
-  decisions_in_flight_ += batch.size();
   return !batch.empty();
 }
 
@@ -125,7 +120,7 @@ void GroupCommit::noteCaller() {
     peak_now_ = 0;
     peak_since_ = now;
   }
-  peak_now_ = std::max(peak_now_, callers_.load(std::memory_order_relaxed));
+  peak_now_ = std::max(peak_now_, unanswered_);
 }
 
 // Queued decisions a free flusher could take now (a tenant in a running flush cannot be taken).
@@ -136,18 +131,15 @@ std::size_t GroupCommit::eligibleCount() const {
   }));
 }
 
-// How many decisions a free flusher expects to be queued once the callers on their way back are:
-// the recent peak of callers less those in running flushes, at most a full flush.
-std::size_t GroupCommit::expectedCount() const {
-  const std::size_t peak = std::max(peak_now_, peak_before_);
-  const std::size_t out = peak > decisions_in_flight_ ? peak - decisions_in_flight_ : 0;
-  return std::min(out, max_batches_);
-}
+// Whether fewer decisions wait for an answer than did at once recently: callers answered and on
+// their way back (or gone; the peak forgets them within two windows).
+bool GroupCommit::callersOut() const { return unanswered_ < std::max(peak_now_, peak_before_); }
 
 void GroupCommit::gather(std::unique_lock<std::mutex>& lock) {
-  if (gather_.count() == 0 || eligibleCount() >= expectedCount()) return;
+  const auto enough = [&] { return stopping_ || !callersOut() || eligibleCount() >= max_batches_; };
+  if (gather_.count() == 0 || enough()) return;
   ++gatherers_;
-  arrived_.wait_for(lock, gather_, [&] { return stopping_ || eligibleCount() >= expectedCount(); });
+  arrived_.wait_for(lock, gather_, enough);
   --gatherers_;
 }
 
@@ -176,7 +168,7 @@ void GroupCommit::flushLoop() {
 void GroupCommit::release(const std::vector<std::shared_ptr<Pending>>& batch) {
   std::lock_guard lock(mutex_);
   for (const auto& pending : batch) tenants_in_flight_.erase(pending->request->tenant_id);
-  decisions_in_flight_ -= batch.size();
+  unanswered_ -= batch.size();  // answered in flush(), their callers free to decide again
 }
 
 void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {

@@ -10,15 +10,13 @@
 // the caller its decision deadline, not its thread.
 //
 // Gathering (`gather`, off at zero): like PostgreSQL's commit_delay with commit_siblings, a free
-// flusher may wait a little before it takes the queue, but only while fewer decisions are queued
-// than callers were recently seen at once (less those in flushes running now): the callers of the
-// flush just answered are on their way back. In-process they come back within microseconds; over
-// HTTP a round trip takes about a millisecond, and without the wait a hot tenant's callers split
-// into two groups that take turns, each paying a commit for half of them. A lone caller (the
-// recent peak is one) never waits.
+// flusher may wait a little before it takes the queue, but only while fewer decisions wait for an
+// answer than did at once recently: the callers of the flush just answered are on their way back. In-process they come back within microseconds; over HTTP a round trip takes about a
+// millisecond, and without the wait a hot tenant's callers split into two groups that take turns,
+// each paying a commit for half of them. A lone caller (the recent peak is one) never waits, nor
+// does a flusher while every recent caller still waits, queued behind another tenant's flush, say.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -62,7 +60,7 @@ class GroupCommit {
   void flushLoop();
   bool takeEligible(std::vector<std::shared_ptr<Pending>>& batch);  // under mutex_
   std::size_t eligibleCount() const;                                // under mutex_
-  std::size_t expectedCount() const;                                // under mutex_
+  bool callersOut() const;                                          // under mutex_
   void noteCaller();                                                // under mutex_
   void gather(std::unique_lock<std::mutex>& lock);
   void flush(std::vector<std::shared_ptr<Pending>>& batch);
@@ -78,11 +76,11 @@ class GroupCommit {
   std::condition_variable arrived_;  // wakes flushers that gather; only they wait on it
   std::deque<std::shared_ptr<Pending>> queue_;
   std::set<std::string, std::less<>> tenants_in_flight_;
-  std::size_t decisions_in_flight_ = 0;  // in flushes running now
   std::size_t gatherers_ = 0;            // flushers waiting in gather()
-  // Callers inside decide() now, and the most seen at once in this and the previous window: the
-  // number of callers a flusher expects back. Windows of kPeakWindow forget callers that stopped.
-  std::atomic<std::size_t> callers_{0};
+  // Decisions waiting for an answer (queued or in a flush), and the most seen at once in this and
+  // the previous window: the number a flusher expects back. Windows of kPeakWindow forget callers
+  // that stopped.
+  std::size_t unanswered_ = 0;
   std::size_t peak_now_ = 0;
   std::size_t peak_before_ = 0;
   std::chrono::steady_clock::time_point peak_since_{};
