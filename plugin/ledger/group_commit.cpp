@@ -133,7 +133,9 @@ std::size_t GroupCommit::eligibleCount() const {
 
 // Whether fewer decisions wait for an answer than did at once recently: callers answered and on
 // their way back (or gone; the peak forgets them within two windows).
-bool GroupCommit::callersOut() const { return unanswered_ < std::max(peak_now_, peak_before_); }
+bool GroupCommit::callersOut() const {
+  return unanswered_ < std::max(peak_now_, peak_before_);
+}
 
 void GroupCommit::gather(std::unique_lock<std::mutex>& lock) {
   const auto enough = [&] { return stopping_ || !callersOut() || eligibleCount() >= max_batches_; };

@@ -11,10 +11,11 @@
 //
 // Gathering (`gather`, off at zero): like PostgreSQL's commit_delay with commit_siblings, a free
 // flusher may wait a little before it takes the queue, but only while fewer decisions wait for an
-// answer than did at once recently: the callers of the flush just answered are on their way back. In-process they come back within microseconds; over HTTP a round trip takes about a
-// millisecond, and without the wait a hot tenant's callers split into two groups that take turns,
-// each paying a commit for half of them. A lone caller (the recent peak is one) never waits, nor
-// does a flusher while every recent caller still waits, queued behind another tenant's flush, say.
+// answer than did at once recently: the callers of the flush just answered are on their way back.
+// In-process they come back within microseconds; over HTTP a round trip takes about a millisecond,
+// and without the wait a hot tenant's callers split into two groups that take turns, each paying a
+// commit for half of them. A lone caller (the recent peak is one) never waits, nor does a flusher
+// while every recent caller still waits, queued behind another tenant's flush, say.
 #pragma once
 
 #include <chrono>
