@@ -153,7 +153,8 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
                               std::chrono::microseconds(startup_.group_commit_gather_us),
                               [this](std::size_t batches, const std::string& why) {
                                 flushFellBack(batches, why);
-                              })
+                              },
+                              [this](bool complete) { metrics_->countGather(complete); })
                         : nullptr),
       rates_(rate_data_, services, *metrics_, std::chrono::milliseconds(startup_.rates_refresh_ms),
              std::chrono::milliseconds(startup_.statement_timeout_ms)),
@@ -321,9 +322,15 @@ api::Verdict CreditGatePlugin::pricingFailed(const PricingUnavailable& error) {
 void CreditGatePlugin::countVerdict(const api::Batch& batch, const api::Verdict& verdict,
                                     const LiveSettings& live, double seconds) {
   metrics_->observeDecisionSeconds(seconds);
-  metrics_->countDecision(verdict.decision, verdict.reason, parseCategory(batch.category),
-                          static_cast<std::uint32_t>(batch.recipients.size()),
-                          verdict.recipients_allowed);
+  // A retry answered with its original verdict was counted when it was decided: counted again, the
+  // verdicts and recipients would grow with every gateway retry.
+  if (verdict.replayed) {
+    metrics_->countReplay();
+  } else {
+    metrics_->countDecision(verdict.decision, verdict.reason, parseCategory(batch.category),
+                            static_cast<std::uint32_t>(batch.recipients.size()),
+                            verdict.recipients_allowed);
+  }
   // An outage decision is not debited yet: its replay counts it, when the ledger takes it.
   const bool journaled = verdict.reason == api::Reason::ledger_unavailable;
   if (verdict.decision != api::Decision::block && !verdict.replayed && !journaled) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <future>
+#include <optional>
 
 namespace creditgate {
 
@@ -24,11 +25,13 @@ constexpr auto kPeakWindow = std::chrono::milliseconds(100);
 }  // namespace
 
 GroupCommit::GroupCommit(Decisions& decisions, int flushers, int max_batches,
-                         std::chrono::microseconds gather, OnFallback on_fallback)
+                         std::chrono::microseconds gather, OnFallback on_fallback,
+                         OnGathered on_gathered)
     : decisions_(decisions),
       max_batches_(static_cast<std::size_t>(max_batches)),
       gather_(gather),
-      on_fallback_(std::move(on_fallback)) {
+      on_fallback_(std::move(on_fallback)),
+      on_gathered_(std::move(on_gathered)) {
   for (int i = 0; i < flushers; ++i) flushers_.emplace_back([this] { flushLoop(); });
 }
 
@@ -141,8 +144,13 @@ void GroupCommit::gather(std::unique_lock<std::mutex>& lock) {
   const auto enough = [&] { return stopping_ || !callersOut() || eligibleCount() >= max_batches_; };
   if (gather_.count() == 0 || enough()) return;
   ++gatherers_;
-  arrived_.wait_for(lock, gather_, enough);
+  const bool complete = arrived_.wait_for(lock, gather_, enough);
   --gatherers_;
+  if (on_gathered_) {
+    lock.unlock();  // the observer counts a metric; no flusher waits on it
+    on_gathered_(complete);
+    lock.lock();
+  }
 }
 
 void GroupCommit::flushLoop() {
@@ -170,7 +178,6 @@ void GroupCommit::flushLoop() {
 void GroupCommit::release(const std::vector<std::shared_ptr<Pending>>& batch) {
   std::lock_guard lock(mutex_);
   for (const auto& pending : batch) tenants_in_flight_.erase(pending->request->tenant_id);
-  unanswered_ -= batch.size();  // answered in flush(), their callers free to decide again
 }
 
 void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
@@ -181,20 +188,29 @@ void GroupCommit::flush(std::vector<std::shared_ptr<Pending>>& batch) {
   std::vector<std::string> requests_json;
   requests_json.reserve(batch.size());
   for (const auto& pending : batch) requests_json.push_back(decisionRequestJson(*pending->request));
+  Decisions::Flush flush;
+  std::optional<LedgerError> failed;
   try {
-    Decisions::Flush flush = decisions_.decideAll(requests_json, deadline);
-    if (flush.fallback && on_fallback_) on_fallback_(batch.size(), *flush.fallback);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      try {
-        batch[i]->result.set_value(std::move(flush.results[i]).take());
-      } catch (const LedgerError&) {  // this batch alone was refused
-        batch[i]->result.set_exception(std::current_exception());
-      }
-    }
+    flush = decisions_.decideAll(requests_json, deadline);
   } catch (const LedgerError& e) {
-    failAll(batch, e);
+    failed = e;
   } catch (const std::exception& e) {
-    failAll(batch, LedgerError(LedgerError::Kind::rejected, "internal error", e.what()));
+    failed = LedgerError(LedgerError::Kind::rejected, "internal error", e.what());
+  }
+  // Counted as answered before any caller is woken: a caller that decides again at once must not
+  // find itself counted twice, or the flushers would wait, every flush, for one caller too many.
+  {
+    std::lock_guard lock(mutex_);
+    unanswered_ -= batch.size();
+  }
+  if (failed) return failAll(batch, *failed);
+  if (flush.fallback && on_fallback_) on_fallback_(batch.size(), *flush.fallback);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    try {
+      batch[i]->result.set_value(std::move(flush.results[i]).take());
+    } catch (const LedgerError&) {  // this batch alone was refused
+      batch[i]->result.set_exception(std::current_exception());
+    }
   }
 }
 

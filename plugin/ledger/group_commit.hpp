@@ -38,13 +38,16 @@ class GroupCommit {
  public:
   // Told of each flush the ledger could not take whole and decided one batch at a time (`why`).
   using OnFallback = std::function<void(std::size_t batches, const std::string& why)>;
+  // Told of each time a free flusher waited for callers coming back: whether all it waited for
+  // came (`complete`) or the wait ran out (at `gather`).
+  using OnGathered = std::function<void(bool complete)>;
 
   // `flushers` flushes may run at once (at most the pool size: each holds one connection);
   // each carries at most `max_batches` decisions; a free flusher waits at most `gather` for the
   // callers it expects back (zero: it never waits).
   GroupCommit(Decisions& decisions, int flushers, int max_batches,
               std::chrono::microseconds gather = std::chrono::microseconds(0),
-              OnFallback on_fallback = {});
+              OnFallback on_fallback = {}, OnGathered on_gathered = {});
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -72,6 +75,7 @@ class GroupCommit {
   const std::size_t max_batches_;
   const std::chrono::microseconds gather_;
   const OnFallback on_fallback_;
+  const OnGathered on_gathered_;
   std::mutex mutex_;
   std::condition_variable queued_;
   std::condition_variable arrived_;  // wakes flushers that gather; only they wait on it

@@ -135,6 +135,21 @@ GateMetrics::GateMetrics(const MetricsOptions& options)
                               "them whole.")
                           .Register(r)
                           .Add({});
+  replays_ = &BuildCounter()
+                  .Name("creditgate_decision_replays_total")
+                  .Help(
+                      "Retried batches answered with their original verdict (not counted again in "
+                      "creditgate_decisions_total).")
+                  .Register(r)
+                  .Add({});
+  auto& gathers = BuildCounter()
+                      .Name("creditgate_flush_gathers_total")
+                      .Help(
+                          "Times a free flusher waited for the callers of the last flush to come "
+                          "back (group_commit.gather_us): result complete or timeout.")
+                      .Register(r);
+  gathers_complete_ = &gathers.Add({{"result", "complete"}});
+  gathers_timed_out_ = &gathers.Add({{"result", "timeout"}});
   outbox_pending_ = &BuildGauge()
                          .Name("creditgate_outbox_pending")
                          .Help("Notification events not yet delivered.")
@@ -285,6 +300,14 @@ void GateMetrics::countConfigReloadFailure() {
 
 void GateMetrics::countFlushFallback() {
   flush_fallbacks_->Increment();
+}
+
+void GateMetrics::countReplay() {
+  replays_->Increment();
+}
+
+void GateMetrics::countGather(bool complete) {
+  (complete ? gathers_complete_ : gathers_timed_out_)->Increment();
 }
 
 void GateMetrics::countNotification(std::string_view type, bool sent) {

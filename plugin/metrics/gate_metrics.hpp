@@ -58,6 +58,11 @@ class GateMetrics {
   void countConfigReloadFailure();
   // A flush the ledger could not take whole was decided one batch at a time (slower; sql/015).
   void countFlushFallback();
+  // A retried batch answered with its original verdict (replayed): not a decision of its own.
+  void countReplay();
+  // A free flusher waited for the callers of the last flush (group_commit.gather_us): all came back
+  // (`complete`) or the wait ran out.
+  void countGather(bool complete);
   void countNotification(std::string_view type, bool sent);
   void setOutboxPending(std::int64_t pending);
   void tenantBalance(std::string_view tenant, std::string_view currency, std::int64_t balance,
@@ -106,6 +111,9 @@ class GateMetrics {
   prometheus::Gauge* config_generation_;
   prometheus::Counter* reload_failures_;
   prometheus::Counter* flush_fallbacks_;
+  prometheus::Counter* replays_;
+  prometheus::Counter* gathers_complete_;
+  prometheus::Counter* gathers_timed_out_;
   prometheus::Gauge* outbox_pending_;
   prometheus::Counter* balances_dropped_;
   std::mutex tenants_mutex_;  // guards the tenant cap

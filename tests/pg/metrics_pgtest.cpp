@@ -155,6 +155,27 @@ TEST_F(MetricsTest, FreshGateShowsPartialDecisionsAndTopUpsAtZeroBeforeTheFirstO
       << scrape;
 }
 
+// A gateway retries after a timeout: the retry is answered with the original verdict and counted
+// as a replay, so the verdict and recipient counts (the dashboard's panels, the block-ratio alert)
+// stay those of the batches decided.
+TEST_F(MetricsTest, ARetriedBatchIsCountedAsAReplayNotASecondDecision) {
+  db_.addTenant("acme", "EUR", 10 * kEurGermanyMarketing);
+  startGate(kBlockPolicy);
+  for (int i = 0; i < 3; ++i) {
+    const api::Verdict v = decide(batch("acme", "b-1", germanNumbers(2)));
+    ASSERT_EQ(v.decision, api::Decision::allow);
+    EXPECT_EQ(v.replayed, i > 0);
+  }
+  const std::string scrape = gate_->metricsText();
+  EXPECT_EQ(metricValue(scrape, "creditgate_decisions_total{category=\"marketing\",decision=\"allow\","
+                                "reason=\"ok\"}"),
+            1)
+      << scrape;
+  EXPECT_EQ(metricValue(scrape, "creditgate_recipients_total{decision=\"allow\"}"), 2) << scrape;
+  EXPECT_EQ(metricValue(scrape, "creditgate_decision_replays_total"), 2) << scrape;
+  EXPECT_EQ(db_.balance("acme"), 8 * kEurGermanyMarketing);  // debited once
+}
+
 TEST_F(MetricsTest, EndpointListensOnLoopbackOnlyByDefault) {
   db_.addTenant("acme", "EUR", 1'000'000);
   // No "metrics" key at all: the documented default, 127.0.0.1:9464.
