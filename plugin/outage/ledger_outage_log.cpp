@@ -7,6 +7,9 @@ namespace {
 
 constexpr auto kSummaryEvery = std::chrono::minutes(1);
 constexpr auto kSameFailureQuietFor = std::chrono::seconds(10);
+// Failures this close together are one episode: an outage began with the first of the failures
+// that opened the circuit, and what was answered during them belongs to it.
+constexpr auto kEpisodeGap = std::chrono::seconds(10);
 
 std::string seconds(LedgerOutageLog::Clock::duration d) {
   char text[32];
@@ -24,6 +27,12 @@ void LedgerOutageLog::ledgerCallFailed(const LedgerError& error) noexcept {
   try {
     metrics_.countLedgerError(ledgerErrorKindName(error.kind()));
     std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    if (!open_ && (last_failure_at_ == Clock::time_point{} || now - last_failure_at_ > kEpisodeGap)) {
+      episode_started_at_ = now;
+      resetCounts();
+    }
+    last_failure_at_ = now;
     ++failed_calls_;
     last_error_ = error.what();
   } catch (...) {
@@ -36,8 +45,10 @@ void LedgerOutageLog::ledgerCircuitOpened(const LedgerError& error) noexcept {
     {
       std::lock_guard lock(mutex_);
       open_ = true;
-      opened_at_ = last_summary_at_ = Clock::now();
-      resetCounts();
+      // Said from the episode's first failure, with what was answered since (the calls whose
+      // failures opened the circuit included), as the gateway's callers lived it.
+      last_summary_at_ = Clock::now();
+      opened_at_ = episode_started_at_ != Clock::time_point{} ? episode_started_at_ : last_summary_at_;
     }
     reliability_.setCircuitOpen(true);
     services_.log(api::LogLevel::error,
@@ -58,6 +69,7 @@ void LedgerOutageLog::ledgerCircuitClosed() noexcept {
       line = "creditgate: the ledger answers again after " + seconds(Clock::now() - opened_at_) +
              " (" + countsText() + ")";
       resetCounts();
+      last_failure_at_ = episode_started_at_ = Clock::time_point{};
     }
     reliability_.setCircuitOpen(false);
     services_.log(api::LogLevel::info, line);

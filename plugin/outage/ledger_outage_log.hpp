@@ -52,7 +52,9 @@ class LedgerOutageLog final : public LedgerObserver {
   ReliabilityMetrics& reliability_;
   std::mutex mutex_;
   bool open_ = false;
-  Clock::time_point opened_at_{};
+  Clock::time_point opened_at_{};           // of the outage: its episode's first failure
+  Clock::time_point episode_started_at_{};  // first failure of the current run of failures
+  Clock::time_point last_failure_at_{};
   Clock::time_point last_summary_at_{};
   std::uint64_t failed_calls_ = 0;
   std::array<std::uint64_t, kAnswers> answers_{};

@@ -50,10 +50,12 @@ TEST_F(OutageTest, DatabaseDownEveryDecisionReturnsWithinTheDeadlineAndBlocks) {
   startBehindProxy("");
   ASSERT_EQ(decide(batch("acme", "warm", germanNumbers(1))).decision, api::Decision::allow);
   proxy_->setMode(TcpProxy::Mode::refuse);
+  int blocked = 0;
   for (const auto& v : decideTimed("acme", 8, 10, "down-")) {
     EXPECT_EQ(v.decision, api::Decision::block);
     EXPECT_TRUE(v.reason == api::Reason::ledger_unavailable || v.reason == api::Reason::ledger_timeout)
         << api::reasonCode(v.reason);
+    blocked += v.decision == api::Decision::block;
   }
   proxy_->setMode(TcpProxy::Mode::forward);
   // The circuit probes again within a second or two; then decisions flow.
@@ -61,11 +63,16 @@ TEST_F(OutageTest, DatabaseDownEveryDecisionReturnsWithinTheDeadlineAndBlocks) {
   for (int i = 0; i < 40; ++i) {
     after = decide(batch("acme", "after-" + std::to_string(i), germanNumbers(1, 500 + i)));
     if (after.decision == api::Decision::allow) break;
+    blocked += after.decision == api::Decision::block;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(after.decision, api::Decision::allow) << after.detail;
   EXPECT_NE(gate_->metricsText().find("creditgate_failure_policy_decisions_total{policy=\"block\"}"),
             std::string::npos);
+  // The outage's closing line counts every decision it blocked, the first ones (whose failures
+  // opened the circuit) included.
+  EXPECT_TRUE(host_.logged("calls failed; decisions: " + std::to_string(blocked) + " blocked, "))
+      << ::testing::PrintToString(host_.logs());
 }
 
 TEST_F(OutageTest, DatabaseStalledEveryDecisionReturnsWithinTheDeadline) {
