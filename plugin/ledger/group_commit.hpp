@@ -5,8 +5,8 @@
 // runs form the next one. A tenant is in at most one flush of this instance at a time: a second
 // flush would only wait for the first one's row lock, so its decisions are better off joining the
 // next flush. Two requests with the same batch id never share a flush either: the second one joins
-// the next and is answered as a retry. Flushes run on the flusher threads, never on the caller's: a stalled database then costs
-// the caller its decision deadline, not its thread.
+// the next and is answered as a retry. Flushes run on the flusher threads, never on the caller's:
+// a stalled database then costs the caller its decision deadline, not its thread.
 //
 // Gathering (`gather`, off at zero): like PostgreSQL's commit_delay with commit_siblings, a free
 // flusher may wait a little before it takes the queue, but only while fewer decisions wait for an
