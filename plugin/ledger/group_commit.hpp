@@ -80,7 +80,7 @@ class GroupCommit {
   std::condition_variable arrived_;  // wakes flushers that gather; only they wait on it
   std::deque<std::shared_ptr<Pending>> queue_;
   std::set<std::string, std::less<>> tenants_in_flight_;
-  std::size_t gatherers_ = 0;            // flushers waiting in gather()
+  std::size_t gatherers_ = 0;  // flushers waiting in gather()
   // Decisions waiting for an answer (queued or in a flush), and the most seen at once in this and
   // the previous window: the number a flusher expects back. Windows of kPeakWindow forget callers
   // that stopped.

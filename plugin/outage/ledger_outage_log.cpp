@@ -28,7 +28,8 @@ void LedgerOutageLog::ledgerCallFailed(const LedgerError& error) noexcept {
     metrics_.countLedgerError(ledgerErrorKindName(error.kind()));
     std::lock_guard lock(mutex_);
     const auto now = Clock::now();
-    if (!open_ && (last_failure_at_ == Clock::time_point{} || now - last_failure_at_ > kEpisodeGap)) {
+    if (!open_ &&
+        (last_failure_at_ == Clock::time_point{} || now - last_failure_at_ > kEpisodeGap)) {
       episode_started_at_ = now;
       resetCounts();
     }
@@ -48,7 +49,8 @@ void LedgerOutageLog::ledgerCircuitOpened(const LedgerError& error) noexcept {
       // Said from the episode's first failure, with what was answered since (the calls whose
       // failures opened the circuit included), as the gateway's callers lived it.
       last_summary_at_ = Clock::now();
-      opened_at_ = episode_started_at_ != Clock::time_point{} ? episode_started_at_ : last_summary_at_;
+      opened_at_ =
+          episode_started_at_ != Clock::time_point{} ? episode_started_at_ : last_summary_at_;
     }
     reliability_.setCircuitOpen(true);
     services_.log(api::LogLevel::error,

@@ -260,30 +260,33 @@ class GatheringTest : public GateTest {
 TEST_F(GatheringTest, AFlusherGathersTheCallersItJustAnsweredIntoItsNextFlush) {
   EXPECT_EQ(flushesWith(10000), (std::vector<std::string>{"first", "again+b+c+d"}));
   const std::string scrape = gate_->metricsText();
-  EXPECT_EQ(metricValue(scrape, "creditgate_flush_gathers_total{result=\"complete\"}"), 1) << scrape;
+  EXPECT_EQ(metricValue(scrape, "creditgate_flush_gathers_total{result=\"complete\"}"), 1)
+      << scrape;
   EXPECT_EQ(db_.balance("acme"), 95 * kEurGermanyMarketing);
   EXPECT_EQ(db_.ledgerSum("acme"), db_.balance("acme"));
 }
 
 TEST_F(GatheringTest, WithoutGatheringTheReturningCallerWaitsForTheFlushAfter) {
   EXPECT_EQ(flushesWith(0), (std::vector<std::string>{"first", "b+c+d", "again"}));
-  EXPECT_EQ(metricValue(gate_->metricsText(), "creditgate_flush_gathers_total{result=\"complete\"}"),
-            0);
+  EXPECT_EQ(
+      metricValue(gate_->metricsText(), "creditgate_flush_gathers_total{result=\"complete\"}"), 0);
 }
 
 // One caller deciding again and again (scenario B's shape) is never kept waiting for a second
 // caller that does not exist, however soon it comes back: no flush gathers.
 TEST_F(GatheringTest, ALoneCallerNeverWaits) {
   db_.addTenant("acme", "EUR", 100 * kEurGermanyMarketing);
-  startGateWithConfig(R"({"database": {"dsn": ")" + db_.pluginDsn() +
-                      R"(", "group_commit": {"gather_us": 10000}},)"
-                      R"( "policy": {"on_insufficient_credit": "block"}, "metrics": {"listen": ""}})");
+  startGateWithConfig(
+      R"({"database": {"dsn": ")" + db_.pluginDsn() +
+      R"(", "group_commit": {"gather_us": 10000}},)"
+      R"( "policy": {"on_insufficient_credit": "block"}, "metrics": {"listen": ""}})");
   for (int i = 0; i < 30; ++i) {
     ASSERT_EQ(decide(batch("acme", "lone-" + std::to_string(i), germanNumbers(1))).decision,
               api::Decision::allow);
   }
   const std::string scrape = gate_->metricsText();
-  EXPECT_EQ(metricValue(scrape, "creditgate_flush_gathers_total{result=\"complete\"}"), 0) << scrape;
+  EXPECT_EQ(metricValue(scrape, "creditgate_flush_gathers_total{result=\"complete\"}"), 0)
+      << scrape;
   EXPECT_EQ(metricValue(scrape, "creditgate_flush_gathers_total{result=\"timeout\"}"), 0) << scrape;
   EXPECT_EQ(db_.balance("acme"), 70 * kEurGermanyMarketing);
 }

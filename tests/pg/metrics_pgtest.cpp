@@ -167,8 +167,9 @@ TEST_F(MetricsTest, ARetriedBatchIsCountedAsAReplayNotASecondDecision) {
     EXPECT_EQ(v.replayed, i > 0);
   }
   const std::string scrape = gate_->metricsText();
-  EXPECT_EQ(metricValue(scrape, "creditgate_decisions_total{category=\"marketing\",decision=\"allow\","
-                                "reason=\"ok\"}"),
+  EXPECT_EQ(metricValue(scrape,
+                        "creditgate_decisions_total{category=\"marketing\",decision=\"allow\","
+                        "reason=\"ok\"}"),
             1)
       << scrape;
   EXPECT_EQ(metricValue(scrape, "creditgate_recipients_total{decision=\"allow\"}"), 2) << scrape;
