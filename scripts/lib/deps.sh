@@ -10,6 +10,7 @@ CREDITGATE_DEPS=(
   libboost1.81-dev libboost-json1.81-dev
   libpqxx-dev prometheus-cpp-dev
   libssl-dev  # OpenSSL 3's libcrypto: API keys (server/auth/)
+  libsodium-dev  # Argon2id: the portal's passwords (server/auth/password.hpp)
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   prometheus  # for promtool (metrics/check); --no-install-recommends keeps it small

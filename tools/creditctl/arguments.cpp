@@ -186,4 +186,30 @@ const std::string& keyIdArgument(const std::string& text) {
   return text;
 }
 
+std::string emailArgument(const std::string& text) {
+  std::string email;
+  for (const char c : text) {
+    email += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::size_t at = email.find('@');
+  const bool valid = email.size() <= 254 && at != std::string::npos && at >= 1 && at <= 64 &&
+                     email.find('@', at + 1) == std::string::npos &&
+                     email.find('.', at + 2) != std::string::npos && email.back() != '.' &&
+                     email.find_first_of(" \t\r\n\v\f") == std::string::npos &&
+                     !hasControlCharacter(email);
+  if (!valid) {
+    throw UsageError("EMAIL " + quoted(text) +
+                     " must be an address like name@example.com (at most 254 characters)");
+  }
+  return email;
+}
+
+const std::string& roleArgument(const std::string& text) {
+  const auto parsed = server::parseScope(text);
+  if (std::holds_alternative<std::string>(parsed) || text == "gateway") {
+    throw UsageError("--role " + quoted(text) + " must be admin or tenant:<tenant id>");
+  }
+  return text;
+}
+
 }  // namespace creditgate::ctl

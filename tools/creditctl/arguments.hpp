@@ -45,4 +45,11 @@ const std::string& labelArgument(const std::string& text);
 // quoted: its secret must not end up in a terminal's scrollback or a CI log.
 const std::string& keyIdArgument(const std::string& text);
 
+// A portal user's email, lowercased: one '@', a dot in the domain, no spaces or control
+// characters, at most 254 characters (sql/018's rule).
+std::string emailArgument(const std::string& text);
+// A portal user's role: admin or tenant:<tenant id>. Whether the tenant exists is the database's
+// to say.
+const std::string& roleArgument(const std::string& text);
+
 }  // namespace creditgate::ctl

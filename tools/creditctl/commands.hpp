@@ -37,6 +37,10 @@ void limitsSetCommand(const CommandLine& line, Database& database, std::ostream&
 void apikeyAddCommand(const CommandLine& line, Database& database, std::ostream& out);
 void apikeyListCommand(const CommandLine& line, Database& database, std::ostream& out);
 void apikeyRevokeCommand(const CommandLine& line, Database& database, std::ostream& out);
+void userAddCommand(const CommandLine& line, Database& database, std::ostream& out);
+void userListCommand(const CommandLine& line, Database& database, std::ostream& out);
+void userResetCommand(const CommandLine& line, Database& database, std::ostream& out);
+void userDisableCommand(const CommandLine& line, Database& database, std::ostream& out);
 // Connects with the plugin config's DSN, not `database`.
 void quoteCommand(const CommandLine& line, Database& database, std::ostream& out);
 

@@ -123,6 +123,27 @@ const std::vector<Command> kCommands = {
      "    Revokes the key (its id, as apikey list shows it); revoking it again changes\n"
      "    nothing. Servers refuse it once their key cache expires (seconds).\n",
      apikeyRevokeCommand},
+    {{"user", "add"},
+     "creditctl user add EMAIL --role ROLE [--json]\n"
+     "    Makes a billing portal user and prints their password once: it cannot be shown\n"
+     "    again (the database keeps only its Argon2id hash). ROLE: admin (every tenant) or\n"
+     "    tenant:ID (that tenant's pages only; an unknown tenant is refused, exit 1). The\n"
+     "    email is kept lowercased; one already used is refused (exit 1).\n",
+     userAddCommand},
+    {{"user", "list"},
+     "creditctl user list [--json]\n"
+     "    Every portal user: email, role, when created, password last set, disabled. Never a\n"
+     "    password or its hash.\n",
+     userListCommand},
+    {{"user", "reset"},
+     "creditctl user reset EMAIL [--json]\n"
+     "    Gives the user a new password, printed once; the old one stops working. A disabled\n"
+     "    user stays disabled.\n",
+     userResetCommand},
+    {{"user", "disable"},
+     "creditctl user disable EMAIL\n"
+     "    Disables the user: they can no longer log in. Disabling again changes nothing.\n",
+     userDisableCommand},
     {{"markets", "import"},
      "creditctl markets import FILE --valid-from DATE\n"
      "    Imports a prefix,market mapping (e.g. data/market_prefixes_2025.csv) in force from\n"
