@@ -15,6 +15,7 @@ namespace {
 constexpr const char* kPluginLogin = "creditgate_test_plugin";
 constexpr const char* kAdminLogin = "creditgate_test_admin";
 constexpr const char* kServerLogin = "creditgate_test_server";
+constexpr const char* kPortalLogin = "creditgate_test_portal";
 constexpr const char* kLoginPassword = "test-only-password";
 
 std::string requiredEnv(const char* name) {
@@ -68,6 +69,7 @@ TestDatabase::TestDatabase() : base_dsn_(requiredEnv("CREDITGATE_TEST_PG")) {
   ensureLogin(*connection_, kPluginLogin, "creditgate_plugin");
   ensureLogin(*connection_, kAdminLogin, "creditgate_admin");
   ensureLogin(*connection_, kServerLogin, "creditgate_server");
+  ensureLogin(*connection_, kPortalLogin, "creditgate_portal");
 }
 
 TestDatabase::~TestDatabase() {
@@ -93,6 +95,10 @@ std::string TestDatabase::adminDsn() const {
 
 std::string TestDatabase::serverDsn() const {
   return base_dsn_ + " dbname=" + name_ + " user=" + kServerLogin + " password=" + kLoginPassword;
+}
+
+std::string TestDatabase::portalDsn() const {
+  return base_dsn_ + " dbname=" + name_ + " user=" + kPortalLogin + " password=" + kLoginPassword;
 }
 
 void TestDatabase::exec(const std::string& sql) {

@@ -23,6 +23,7 @@ class TestDatabase {
   std::string pluginDsn() const;     // a login member of creditgate_plugin
   std::string adminDsn() const;      // a login member of creditgate_admin
   std::string serverDsn() const;     // a login member of creditgate_server (API key lookups)
+  std::string portalDsn() const;     // a login member of creditgate_portal (portal sessions)
 
   // Superuser connection for setting up and inspecting state.
   pqxx::connection& connection() { return *connection_; }
