@@ -16,7 +16,7 @@ constexpr std::size_t kSecretBytes = 32;
 
 void randomBytes(unsigned char* out, std::size_t count) {
   if (RAND_bytes(out, static_cast<int>(count)) != 1) {
-    throw std::runtime_error("cannot make an API key: OpenSSL's RAND_bytes failed");
+    throw std::runtime_error("cannot make a secret: OpenSSL's RAND_bytes failed");
   }
 }
 
@@ -72,13 +72,27 @@ bool isBase64UrlCharacter(char c) {
 
 }  // namespace
 
-ApiKey generateApiKey() {
+std::string randomSecret() {
   std::array<unsigned char, kSecretBytes> secret_bytes{};
   randomBytes(secret_bytes.data(), secret_bytes.size());
+  std::string secret = base64UrlWithoutPadding(secret_bytes.data(), secret_bytes.size());
+  OPENSSL_cleanse(secret_bytes.data(), secret_bytes.size());
+  return secret;
+}
+
+bool isWellFormedSecret(std::string_view text) noexcept {
+  return text.size() == kSecretLength &&
+         std::all_of(text.begin(), text.end(), isBase64UrlCharacter);
+}
+
+std::string base64Url(std::span<const unsigned char> bytes) {
+  return base64UrlWithoutPadding(bytes.data(), bytes.size());
+}
+
+ApiKey generateApiKey() {
   ApiKey key;
   key.key_id = randomKeyId();
-  key.secret = base64UrlWithoutPadding(secret_bytes.data(), secret_bytes.size());
-  OPENSSL_cleanse(secret_bytes.data(), secret_bytes.size());
+  key.secret = randomSecret();
   key.text = std::string(kApiKeyPrefix) + key.key_id + "_" + key.secret;
   return key;
 }
@@ -93,8 +107,7 @@ std::optional<ParsedKey> parseApiKey(std::string_view text) noexcept {
   const std::string_view key_id = text.substr(kApiKeyPrefix.size(), kKeyIdLength);
   const std::size_t separator = kApiKeyPrefix.size() + kKeyIdLength;
   const std::string_view secret = text.substr(separator + 1);
-  if (!isValidKeyId(key_id) || text[separator] != '_' ||
-      !std::all_of(secret.begin(), secret.end(), isBase64UrlCharacter)) {
+  if (!isValidKeyId(key_id) || text[separator] != '_' || !isWellFormedSecret(secret)) {
     return std::nullopt;
   }
   try {

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,14 @@ struct ParsedKey {
 
 // A new key from OpenSSL's CSPRNG. Throws std::runtime_error if RAND_bytes fails (no entropy).
 ApiKey generateApiKey();
+
+// 32 random bytes from OpenSSL's CSPRNG as unpadded base64url (43 characters): an API key's
+// secret, and a portal session's token (session_token.hpp). Throws like generateApiKey.
+std::string randomSecret();
+// True when `text` is 43 characters of [A-Za-z0-9_-], as randomSecret makes them.
+bool isWellFormedSecret(std::string_view text) noexcept;
+// Bytes as unpadded base64url.
+std::string base64Url(std::span<const unsigned char> bytes);
 
 // The key's parts if `text` is exactly cg_<12 x [a-z0-9]>_<43 x [A-Za-z0-9_-]>; nullopt for
 // anything else (another prefix, a length off by one, a character outside its alphabet, spaces).
