@@ -55,13 +55,14 @@ LedgerDecision GroupCommit::decide(std::shared_ptr<const DecisionRequest> reques
   // is taken by that flusher when it is done; waking idle ones for it would cost every decision
   // thread switches for nothing.
   enum class Wake { none, idle, gatherer } wake = Wake::none;
+  const auto now = std::chrono::steady_clock::now();  // read before the lock, not while holding it
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(pending);
     ++unanswered_;
-    noteCaller();
+    noteCaller(now);
     if (gatherers_ != 0) {
-      if (!callersOut()) wake = Wake::gatherer;
+      if (gatheredEnough()) wake = Wake::gatherer;
     } else if (tenants_in_flight_.count(pending->request->tenant_id) == 0) {
       wake = Wake::idle;
     }
@@ -115,8 +116,7 @@ bool GroupCommit::takeEligible(std::vector<std::shared_ptr<Pending>>& batch) {
   return !batch.empty();
 }
 
-void GroupCommit::noteCaller() {
-  const auto now = std::chrono::steady_clock::now();
+void GroupCommit::noteCaller(std::chrono::steady_clock::time_point now) {
   if (now - peak_since_ >= kPeakWindow) {
     // After a quiet spell, the callers seen before it are not coming back.
     peak_before_ = now - peak_since_ < 2 * kPeakWindow ? peak_now_ : 0;
@@ -140,11 +140,16 @@ bool GroupCommit::callersOut() const {
   return unanswered_ < std::max(peak_now_, peak_before_);
 }
 
+// The one condition that ends a gathering: every caller back, a full flush queued, or stopping. A
+// new decision wakes the gatherers on the same condition.
+bool GroupCommit::gatheredEnough() const {
+  return stopping_ || !callersOut() || eligibleCount() >= max_batches_;
+}
+
 void GroupCommit::gather(std::unique_lock<std::mutex>& lock) {
-  const auto enough = [&] { return stopping_ || !callersOut() || eligibleCount() >= max_batches_; };
-  if (gather_.count() == 0 || enough()) return;
+  if (gather_.count() == 0 || gatheredEnough()) return;
   ++gatherers_;
-  const bool complete = arrived_.wait_for(lock, gather_, enough);
+  const bool complete = arrived_.wait_for(lock, gather_, [this] { return gatheredEnough(); });
   --gatherers_;
   if (on_gathered_) {
     lock.unlock();  // the observer counts a metric; no flusher waits on it

@@ -64,7 +64,8 @@ class GroupCommit {
   bool takeEligible(std::vector<std::shared_ptr<Pending>>& batch);  // under mutex_
   std::size_t eligibleCount() const;                                // under mutex_
   bool callersOut() const;                                          // under mutex_
-  void noteCaller();                                                // under mutex_
+  bool gatheredEnough() const;                                      // under mutex_
+  void noteCaller(std::chrono::steady_clock::time_point now);       // under mutex_
   void gather(std::unique_lock<std::mutex>& lock);
   void flush(std::vector<std::shared_ptr<Pending>>& batch);
   void release(const std::vector<std::shared_ptr<Pending>>& batch);  // its tenants
