@@ -6,6 +6,7 @@
 
 #include "excerpt.hpp"
 #include "json_document.hpp"
+#include "text_codec.hpp"
 
 namespace creditgate::server {
 namespace {
@@ -24,31 +25,6 @@ std::string where(const JsonPosition& position) {
   BodyError error{BodyError::Kind::invalid, std::move(code), std::move(field), {}};
   error.message = where(position) + ": " + (error.field.empty() ? "" : error.field + ": ") + what;
   throw Refusal{std::move(error)};
-}
-
-// The offset of the first byte that does not belong to a well-formed UTF-8 sequence, if any. The
-// JSON parser refuses such text too, but as a "syntax error"; a client deserves the real reason.
-std::optional<std::size_t> firstInvalidUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = c < 0x80           ? 1
-                         : (c >> 5) == 0x6  ? 2
-                         : (c >> 4) == 0xe  ? 3
-                         : (c >> 3) == 0x1e ? 4
-                                            : 0;
-    if (length == 0 || i + length > text.size() || (length == 2 && c < 0xc2)) return i;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return i;
-    }
-    const auto c1 = static_cast<unsigned char>(text[i + 1 < text.size() ? i + 1 : i]);
-    if ((length == 3 && c == 0xe0 && c1 < 0xa0) || (length == 3 && c == 0xed && c1 >= 0xa0) ||
-        (length == 4 && c == 0xf0 && c1 < 0x90) ||
-        (length == 4 && (c > 0xf4 || (c == 0xf4 && c1 >= 0x90))))
-      return i;  // overlong, a surrogate, or past U+10FFFF
-    i += length;
-  }
-  return std::nullopt;
 }
 
 JsonNode parseObject(std::string_view body) {

@@ -4,19 +4,14 @@
 #include <optional>
 #include <vector>
 
+#include "text_codec.hpp"
+
 namespace creditgate::server {
 namespace {
 
 // Longer than any id the plugin accepts (batch ids are the longest), so the plugin's own rule, not
 // this one, is what a client usually meets; this only bounds the work.
 constexpr std::size_t kMaxIdBytes = 256;
-
-int hexValue(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decodes one path segment. Refused: a broken escape, an encoded '/' or '\' (it would make
 // one id look like two segments to anything that decodes again), "." and "..", control
@@ -27,8 +22,8 @@ std::optional<std::string> decodeId(std::string_view segment, std::string& probl
   for (std::size_t i = 0; i < segment.size(); ++i) {
     char c = segment[i];
     if (c == '%') {
-      const int high = i + 1 < segment.size() ? hexValue(segment[i + 1]) : -1;
-      const int low = i + 2 < segment.size() ? hexValue(segment[i + 2]) : -1;
+      const int high = i + 1 < segment.size() ? hexDigitValue(segment[i + 1]) : -1;
+      const int low = i + 2 < segment.size() ? hexDigitValue(segment[i + 2]) : -1;
       if (high < 0 || low < 0) {
         problem = "has a broken percent escape";
         return std::nullopt;

@@ -1,0 +1,17 @@
+// Small text codecs the HTTP API and the portal share: UTF-8 well-formedness and hex digits.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace creditgate::server {
+
+// The offset of the first byte that does not belong to a well-formed UTF-8 sequence, if any
+// (overlong forms, surrogates and code points past U+10FFFF are not well formed).
+std::optional<std::size_t> firstInvalidUtf8(std::string_view text);
+
+// 0..15 for a hex digit of either case, -1 for any other character.
+int hexDigitValue(char c) noexcept;
+
+}  // namespace creditgate::server
