@@ -192,8 +192,10 @@ TEST_F(PortalSessionsTest, ThePortalLoginCanCallItsFunctionsAndNothingElse) {
   for (const char* sql :
        {"SELECT * FROM creditgate.portal_user", "SELECT * FROM creditgate.portal_session",
         "SELECT * FROM creditgate.portal_login_failure", "SELECT * FROM creditgate.tenant",
-        "SELECT * FROM creditgate.ledger_entry",
+        "SELECT * FROM creditgate.ledger_entry", "SELECT * FROM creditgate.portal_topup",
         "SELECT creditgate.disable_portal_user('ops@acme.example')",
+        "SELECT creditgate.topup('acme', 1, 'R', NULL)",
+        "SELECT creditgate.portal_admin_email(decode(repeat('00', 32), 'hex'))",
         "SELECT * FROM creditgate.api_key_digest('abcdefghijkl')"}) {
     EXPECT_EQ(sqlstateAs(db_.portalDsn(), sql), "42501") << sql;
   }
@@ -205,8 +207,10 @@ TEST_F(PortalSessionsTest, ThePortalLoginCanCallItsFunctionsAndNothingElse) {
   std::string names;
   for (const auto& row : callable) names += std::string(row[0].c_str()) + " ";
   EXPECT_EQ(names,
-            "portal_account portal_ledger portal_login_failed portal_login_lookup "
-            "portal_session_end portal_session_end_all portal_session_start portal_session_user ");
+            "portal_account portal_add_tenant portal_batches portal_ledger portal_login_failed "
+            "portal_login_lookup portal_notifications portal_session_end portal_session_end_all "
+            "portal_session_start portal_session_user portal_set_contacts portal_spend "
+            "portal_tenant_info portal_tenants portal_top_up ");
   // Admins see who is logged in, never a token's digest.
   EXPECT_EQ(sqlstateAs(db_.adminDsn(), "SELECT token_sha256 FROM creditgate.portal_session"),
             "42501");
