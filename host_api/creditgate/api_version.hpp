@@ -6,10 +6,12 @@
 
 namespace creditgate::api {
 
-inline constexpr std::uint32_t kApiVersion = 3;
+inline constexpr std::uint32_t kApiVersion = 4;
 
 // FNV-1a 64 of host_api.hpp and abi_stamp.hpp as committed with kApiVersion. Version 3 added
 // CreditGate::balance() and readiness() (for hosts that serve balances and readiness probes).
-inline constexpr std::uint64_t kApiFingerprint = 0x08ea72d7b22db2d9ULL;
+// Version 4 added CreditGate::tenantPolicy() with TenantPolicy, CategoryPolicy, CreditPolicy and
+// balanceLevelOf() (for hosts that show the policy in force for a tenant, e.g. a billing portal).
+inline constexpr std::uint64_t kApiFingerprint = 0xcdc30f7c09622f5aULL;
 
 }  // namespace creditgate::api

@@ -118,6 +118,7 @@ constexpr const char* decisionName(Decision decision) noexcept {
 inline constexpr std::size_t kCurrencySize = 4;   // "EUR\0"
 inline constexpr std::size_t kDetailSize = 240;   // human-readable explanation
 inline constexpr std::size_t kNameSize = 48;      // market or category name
+inline constexpr std::size_t kPolicyNameSize = 24;  // a policy's name, e.g. "allow_flagged"
 
 // One outreach batch, as the gateway is about to send it. Every field is a view the host owns;
 // the plugin reads them only during the call and keeps no pointer afterwards.
@@ -216,7 +217,7 @@ struct ReloadResult {
 // How low a tenant's balance is against the low-balance thresholds of the plugin's config (the
 // levels the low-balance notifications use).
 enum class BalanceLevel : std::uint8_t {
-  ok = 0,        // above every threshold
+  ok = 0,        // at or above every threshold
   warning = 1,   // below notifications' warning threshold
   critical = 2,  // below notifications' critical threshold
   depleted = 3,  // zero or below (in overdraft)
@@ -240,7 +241,7 @@ struct AccountBalance {
   std::int64_t balance_micros = 0;         // may be negative (overdraft)
   std::int64_t debt_micros = 0;            // -balance when in overdraft, else 0
   std::int64_t spent_today_micros = 0;     // debits minus refunds since 00:00 UTC
-  BalanceLevel level = BalanceLevel::ok;
+  BalanceLevel level = BalanceLevel::ok;   // balanceLevelOf(balance_micros, tenantPolicy(id))
   char currency[kCurrencySize] = {};
   char detail[kDetailSize] = {};
 };
@@ -253,6 +254,83 @@ struct Readiness {
   std::uint64_t config_generation = 0;
   char detail[kDetailSize] = {};  // why not ready; never contains secrets
 };
+
+// What happens when a tenant's credit does not cover a batch: the plugin's config,
+// policy.on_insufficient_credit (the same names).
+enum class CreditPolicy : std::uint8_t {
+  block = 0,    // send nothing, debit nothing (insufficient_credit)
+  flag = 1,     // send and debit down to -overdraft_limit_micros, flagged (overdraft); past it,
+                // block (overdraft_limit_exceeded)
+  partial = 2,  // send the affordable first n recipients, debit only those (partial_credit)
+};
+
+// "block", "flag" or "partial", as the config spells them. Never null.
+constexpr const char* creditPolicyName(CreditPolicy policy) noexcept {
+  switch (policy) {
+    case CreditPolicy::block: return "block";
+    case CreditPolicy::flag: return "flag";
+    case CreditPolicy::partial: return "partial";
+  }
+  return "unknown";
+}
+
+// Room in TenantPolicy::categories: the categories the plugin prices, with space to grow.
+inline constexpr std::size_t kMaxCategories = 8;
+
+// One category's insufficient-credit policy for one tenant, resolved: per field, the most specific
+// of the config's tenant + category, tenant, default + category, default (built in: block, 0).
+struct CategoryPolicy {
+  char category[kNameSize] = {};  // marketing | utility | authentication |
+                                  // authentication_international | service
+  CreditPolicy on_insufficient_credit = CreditPolicy::block;
+  std::int64_t overdraft_limit_micros = 0;  // >= 0; flag: how far below zero the balance may go
+};
+
+// The plugin's answer to tenantPolicy(): what its config decides for one tenant, resolved (the
+// tenant's own settings over the default, per field and category), from the config generation in
+// force. Read only, from the config alone: the ledger is not asked, so a tenant the ledger does not
+// know gets the policy it would have. Amounts are in the tenant's currency (balance() says which).
+struct TenantPolicy {
+  bool found = false;  // false: tenant_id is not a valid tenant id (reason invalid_tenant_id,
+                       // detail names the value), or a bug (internal_error). Any valid id has a
+                       // policy: the config's default applies to every tenant without its own
+  Reason reason = Reason::internal_error;  // ok when found
+  std::uint32_t category_count = 0;        // categories[0 .. category_count) are set
+  // One per category the plugin prices, in the order of the list above. No "= {}": each element's
+  // own initializers zero it, and with one GCC 12 refuses `return {};` of a TenantPolicy.
+  CategoryPolicy categories[kMaxCategories];
+  // The low-balance levels (notifications.low_balance_warning / low_balance_critical, the tenant's
+  // own over the default, each on its own) that balance()'s level and the notifications use.
+  // Unset: that level is off.
+  bool warning_threshold_set = false;
+  std::int64_t warning_threshold_micros = 0;
+  bool critical_threshold_set = false;
+  std::int64_t critical_threshold_micros = 0;
+  // What a decision does while the ledger cannot answer (policy.on_ledger_unavailable, the same for
+  // every tenant): "block" or "allow_flagged", and with allow_flagged the most this tenant may have
+  // pending in the journal at once (policy.ledger_unavailable_cap).
+  char ledger_unavailable_policy[kPolicyNameSize] = {};
+  std::int64_t ledger_unavailable_cap_micros = 0;
+  std::uint64_t config_generation = 0;  // the config generation this was read from (ReloadResult)
+  char detail[kDetailSize] = {};        // why not found; empty when found
+};
+
+// The level balance() reports for a balance, from a TenantPolicy's thresholds: the one definition
+// the plugin's balance() uses too. The comparison of the ledger's low-balance notifications: a
+// level applies when the balance is strictly below its threshold, depleted below one micro-unit
+// (zero or less, whatever the thresholds), and the most severe level that applies wins (a tenant's
+// own warning may sit below the default critical).
+constexpr BalanceLevel balanceLevelOf(std::int64_t balance_micros,
+                                      const TenantPolicy& policy) noexcept {
+  if (balance_micros < 1) return BalanceLevel::depleted;
+  if (policy.critical_threshold_set && balance_micros < policy.critical_threshold_micros) {
+    return BalanceLevel::critical;
+  }
+  if (policy.warning_threshold_set && balance_micros < policy.warning_threshold_micros) {
+    return BalanceLevel::warning;
+  }
+  return BalanceLevel::ok;
+}
 
 enum class LogLevel : std::uint8_t { debug = 0, info = 1, warning = 2, error = 3 };
 
@@ -324,6 +402,13 @@ class CreditGate {
   // Whether the ledger answers now (one trivial round trip within the decision deadline), for a
   // host's readiness probe. Cheap enough to call every few seconds.
   virtual Readiness readiness() noexcept = 0;
+
+  // The policy the plugin's config sets for a tenant now (API version 4): per category what
+  // insufficient credit does and the overdraft allowed, the low-balance thresholds of balance()'s
+  // level, and what happens while the ledger cannot answer. From the config alone (no ledger round
+  // trip, nothing written), for hosts that show it (a billing portal); a reload is in force for the
+  // next call.
+  virtual TenantPolicy tenantPolicy(std::string_view tenant_id) noexcept = 0;
 };
 
 // The factory every plugin exports as a Boost.DLL alias named kFactoryAlias. On failure it returns

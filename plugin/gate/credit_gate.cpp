@@ -6,11 +6,11 @@
 #include <mutex>
 #include <vector>
 
-#include "balance_level.hpp"
 #include "batch_validation.hpp"
 #include "decimal_micros.hpp"
 #include "quoted_text.hpp"
 #include "tenant_id.hpp"
+#include "tenant_policy.hpp"
 
 namespace creditgate {
 namespace {
@@ -131,7 +131,7 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
       role_(role),
       config_path_(std::move(config_path)),
       startup_(std::move(config.startup)),
-      live_(std::make_shared<const LiveSettings>(std::move(config.live))),
+      in_force_(std::make_shared<const InForce>(InForce{std::move(config.live), 1})),
       metrics_(makeMetrics(startup_, services, role)),
       reliability_(metrics_->registry()),
       outage_log_(services, *metrics_, reliability_),
@@ -194,7 +194,7 @@ std::unique_ptr<JournalReplay> CreditGatePlugin::makeJournal() {
   options.journal_path = startup_.journal_path;
   options.interval = std::chrono::milliseconds(startup_.journal_replay_ms);
   options.deadline = std::chrono::milliseconds(startup_.statement_timeout_ms);
-  options.in_doubt_grace_ms = [this] { return live_.load()->in_doubt_grace_ms; };
+  options.in_doubt_grace_ms = [this] { return in_force_.load()->live.in_doubt_grace_ms; };
   return std::make_unique<JournalReplay>(JournalReplay::Ledger{decisions_, settlements_, doubts_},
                                          services_, *metrics_, reliability_, outage_log_,
                                          std::move(options));
@@ -230,6 +230,12 @@ std::unique_ptr<GateMetrics> CreditGatePlugin::makeMetrics(const StartupSettings
     options.listen.clear();
     return std::make_unique<GateMetrics>(options);
   }
+}
+
+std::shared_ptr<const LiveSettings> CreditGatePlugin::liveSettings() const {
+  std::shared_ptr<const InForce> in_force = in_force_.load();
+  const LiveSettings* live = &in_force->live;
+  return std::shared_ptr<const LiveSettings>(std::move(in_force), live);  // shares its ownership
 }
 
 Database::Deadline CreditGatePlugin::deadline() const {
@@ -286,7 +292,7 @@ api::Verdict CreditGatePlugin::decide(const api::Batch& batch) noexcept {
   const auto started = std::chrono::steady_clock::now();
   api::Verdict verdict;
   // One config for the whole decision, its metrics included, even if an edit lands meanwhile.
-  const std::shared_ptr<const LiveSettings> live = live_.load();
+  const std::shared_ptr<const LiveSettings> live = liveSettings();
   try {
     verdict = decideOrThrow(batch, *live);
   } catch (const PricingUnavailable& e) {
@@ -513,7 +519,7 @@ api::Quote CreditGatePlugin::quote(const api::Batch& batch) noexcept {
 }
 
 api::Quote CreditGatePlugin::quoteOrThrow(const api::Batch& batch) {
-  const std::shared_ptr<const LiveSettings> live = live_.load();
+  const std::shared_ptr<const LiveSettings> live = liveSettings();
   const Database::Deadline deadline = this->deadline();
   api::Quote quote;
   quote.recipients_total = static_cast<std::uint32_t>(batch.recipients.size());
@@ -572,7 +578,7 @@ api::Settlement CreditGatePlugin::reportOrThrow(const api::OutcomeReport& outcom
   }
   const std::span<const bool> delivered_span(delivered.get(), count);
 
-  const std::shared_ptr<const LiveSettings> live = live_.load();
+  const std::shared_ptr<const LiveSettings> live = liveSettings();
   LedgerSettlement settled;
   try {
     settled = settlements_.settle(outcomes.tenant_id, outcomes.batch_id, recipients, delivered_span,
@@ -639,7 +645,9 @@ api::Settlement CreditGatePlugin::settleWithoutLedger(const api::OutcomeReport& 
 api::ReloadResult CreditGatePlugin::reload() noexcept {
   api::ReloadResult result;
   try {
-    result.generation = config_generation_.load();
+    std::unique_lock lock(reload_mutex_);
+    const std::shared_ptr<const InForce> running = in_force_.load();
+    result.generation = running->generation;
     auto refuse = [&](const std::string& why) {
       const std::string text =
           "config " + config_path_ + " refused, the running config stays: " + why;
@@ -660,9 +668,10 @@ api::ReloadResult CreditGatePlugin::reload() noexcept {
     }
     // Only the live part goes in force: the startup part is named if it differs, never applied.
     const std::vector<std::string> pending = changedStartupSettings(startup_, next.startup);
-    live_.store(std::make_shared<const LiveSettings>(std::move(next.live)));
     result.ok = true;
-    result.generation = config_generation_.fetch_add(1) + 1;
+    result.generation = running->generation + 1;
+    in_force_.store(
+        std::make_shared<const InForce>(InForce{std::move(next.live), result.generation}));
     metrics_->setConfigGeneration(result.generation);
     std::string line = "config generation " + std::to_string(result.generation) + " in force";
     if (!pending.empty()) {
@@ -673,6 +682,7 @@ api::ReloadResult CreditGatePlugin::reload() noexcept {
       copyText(result.detail, line);
     }
     reliability_.setRestartPending(result.restart_required);
+    lock.unlock();
     services_.log(pending.empty() ? api::LogLevel::info : api::LogLevel::warning,
                   "creditgate: " + line);
     rates_.refreshNow();
@@ -718,17 +728,35 @@ api::AccountBalance CreditGatePlugin::balanceOrThrow(std::string_view tenant_id)
     copyText(answer.detail, unknownTenantDetail(tenant_id));
     return answer;
   }
-  // The config in force now: the thresholds the next debit's notifications would use.
-  const std::shared_ptr<const LiveSettings> live = live_.load();
+  // The config in force now: the thresholds the next debit's notifications would use, resolved as
+  // tenantPolicy() shows them.
+  const std::shared_ptr<const InForce> in_force = in_force_.load();
+  const api::TenantPolicy policy = tenantPolicyFor(in_force->live, tenant_id, in_force->generation);
   answer.found = true;
   answer.reason = api::Reason::ok;
   answer.balance_micros = account->balance_micros;
   // A balance never goes below minus an overdraft limit (a bigint >= 0): negating cannot overflow.
   answer.debt_micros = account->balance_micros < 0 ? -account->balance_micros : 0;
   answer.spent_today_micros = account->spent_today_micros;
-  answer.level = balanceLevel(account->balance_micros, live->alertsFor(tenant_id));
+  answer.level = api::balanceLevelOf(account->balance_micros, policy);
   copyText(answer.currency, account->currency);
   return answer;
+}
+
+// From the config in force alone: no ledger round trip, so it answers during an outage too.
+api::TenantPolicy CreditGatePlugin::tenantPolicy(std::string_view tenant_id) noexcept {
+  try {
+    const std::shared_ptr<const InForce> in_force = in_force_.load();
+    return tenantPolicyFor(in_force->live, tenant_id, in_force->generation);
+  } catch (const std::exception& e) {  // e.g. bad_alloc
+    services_.log(api::LogLevel::error,
+                  std::string("creditgate: tenantPolicy failed: ") + e.what());
+  } catch (...) {
+  }
+  api::TenantPolicy refusal;
+  refusal.reason = api::Reason::internal_error;
+  copyText(refusal.detail, kInternalErrorDetail);
+  return refusal;
 }
 
 // One trivial read through the same pool and circuit breaker as decide(), within the decision
@@ -738,7 +766,7 @@ api::AccountBalance CreditGatePlugin::balanceOrThrow(std::string_view tenant_id)
 api::Readiness CreditGatePlugin::readiness() noexcept {
   api::Readiness answer;
   try {
-    answer.config_generation = config_generation_.load();
+    answer.config_generation = in_force_.load()->generation;
     std::string why;
     try {
       ledger_probe_.probe(deadline());

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,7 @@ class CreditGatePlugin final : public api::CreditGate {
   std::string metricsText() noexcept override;
   api::AccountBalance balance(std::string_view tenant_id) noexcept override;
   api::Readiness readiness() noexcept override;
+  api::TenantPolicy tenantPolicy(std::string_view tenant_id) noexcept override;
 
   // For tests: poll the rate data now instead of waiting for the refresh interval.
   bool refreshRatesNow() { return rates_.refreshNow(); }
@@ -90,6 +92,13 @@ class CreditGatePlugin final : public api::CreditGate {
   api::Quote quoteOrThrow(const api::Batch& batch);
   api::Settlement reportOrThrow(const api::OutcomeReport& outcomes);
   api::AccountBalance balanceOrThrow(std::string_view tenant_id);
+  // What reload() changes: the live settings together with their generation, swapped as one, so
+  // a reader never pairs one generation's number with another's settings.
+  struct InForce {
+    LiveSettings live;
+    std::uint64_t generation = 1;
+  };
+  std::shared_ptr<const LiveSettings> liveSettings() const;  // of in_force_ now
   api::Settlement settleWithoutLedger(const api::OutcomeReport& outcomes,
                                       std::span<const std::string_view> recipients,
                                       std::span<const bool> delivered, const LedgerError& error);
@@ -106,8 +115,8 @@ class CreditGatePlugin final : public api::CreditGate {
   const GateRole role_;
   const std::string config_path_;
   const StartupSettings startup_;                          // fixed for the gate's life
-  std::atomic<std::shared_ptr<const LiveSettings>> live_;  // what reload() changes
-  std::atomic<std::uint64_t> config_generation_{1};
+  std::atomic<std::shared_ptr<const InForce>> in_force_;   // what reload() changes
+  std::mutex reload_mutex_;  // one reload at a time: generations follow the order of the swaps
   std::unique_ptr<GateMetrics> metrics_;  // before the parts below: they all report to it
   ReliabilityMetrics reliability_;
   LedgerOutageLog outage_log_;

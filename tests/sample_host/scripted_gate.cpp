@@ -137,4 +137,8 @@ api::Readiness ScriptedGate::readiness() noexcept {
   return {};
 }
 
+api::TenantPolicy ScriptedGate::tenantPolicy(std::string_view) noexcept {
+  return {};
+}
+
 }  // namespace sample_gateway::testing

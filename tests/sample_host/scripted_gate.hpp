@@ -49,6 +49,7 @@ class ScriptedGate final : public api::CreditGate {
   std::string metricsText() noexcept override;
   api::AccountBalance balance(std::string_view tenant_id) noexcept override;
   api::Readiness readiness() noexcept override;
+  api::TenantPolicy tenantPolicy(std::string_view tenant_id) noexcept override;
 
  private:
   mutable std::mutex mutex_;
