@@ -14,6 +14,7 @@ struct Request {
   std::string target;         // as sent: "/v1/batches/b%201/decide?x=1"
   std::string content_type;   // the Content-Type header, "" if absent
   std::string authorization;  // the Authorization header, "" if absent
+  std::string cookie;         // the Cookie header(s), "" if absent (the portal's session)
   std::string body;
 };
 

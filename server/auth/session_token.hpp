@@ -32,6 +32,14 @@ std::string expiredSessionCookie(bool secure);
 // malformed one (another length, another alphabet) is no token.
 std::optional<std::string> sessionTokenFromCookies(std::string_view cookie_header);
 
+// The login form's own cookie, `cg_login` (Path=/portal/login, an hour): before there is a session,
+// it is what the login form's CSRF token is bound to, so another site cannot log a browser in to an
+// account of its choosing (login CSRF). Same token format as a session's.
+inline constexpr std::string_view kLoginCookieName = "cg_login";
+std::string loginCookie(std::string_view token, bool secure);
+std::string expiredLoginCookie(bool secure);
+std::optional<std::string> loginTokenFromCookies(std::string_view cookie_header);
+
 // The CSRF token of a session's forms: HMAC-SHA256 keyed by the session token, base64url. Bound to
 // the session (a form from another session does not pass), stateless (nothing more to store), and
 // says nothing about the token itself.

@@ -217,6 +217,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.target = std::string(message.target());
     request.content_type = std::string(message[http::field::content_type]);
     request.authorization = std::string(message[http::field::authorization]);
+    // HTTP/1.1 clients send one Cookie header; a second one is joined as RFC 6265 section 5.4 says.
+    for (auto field = message.find(http::field::cookie);
+         field != message.end() && field->name() == http::field::cookie; ++field) {
+      if (!request.cookie.empty()) request.cookie += "; ";
+      request.cookie += std::string(field->value());
+    }
     request.body = std::move(message.body());
 
     started_ = Clock::now();
@@ -247,7 +253,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     response_.emplace(static_cast<http::status>(response.status), version_ ? version_ : 11);
     response_->set(http::field::content_type, response.content_type);
     response_->set(http::field::cache_control, "no-store");
-    for (auto& [name, value] : response.headers) response_->set(name, value);
+    for (auto& [name, value] : response.headers) {
+      // Set-Cookie is the one header that may come more than once (RFC 6265 section 3).
+      if (beast::iequals(name, "Set-Cookie")) {
+        response_->insert(name, value);
+      } else {
+        response_->set(name, value);
+      }
+    }
     response_->body() = std::move(response.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();

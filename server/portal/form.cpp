@@ -8,25 +8,9 @@
 namespace creditgate::server {
 namespace {
 
-// Percent-decodes a name or value ('+' is a space, as browsers encode forms); nullopt for a broken
-// escape.
+// A name or value as the browser encoded it ('+' is a space); nullopt for a broken escape.
 std::optional<std::string> decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%') {
-      const int high = i + 1 < text.size() ? hexDigitValue(text[i + 1]) : -1;
-      const int low = i + 2 < text.size() ? hexDigitValue(text[i + 2]) : -1;
-      if (high < 0 || low < 0) return std::nullopt;
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
+  return percentDecode(text, true);
 }
 
 // A field name as it can appear in a message: printable ASCII only, cut short.

@@ -44,7 +44,9 @@ std::optional<HttpReply> parseReply(std::string& buffer) {
     const std::size_t colon = line.find(':');
     std::string value = line.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    reply.headers[lower(line.substr(0, colon))] = value;
+    std::string& kept = reply.headers[lower(line.substr(0, colon))];
+    // A repeated header (Set-Cookie) keeps every value, one per line.
+    kept = kept.empty() ? value : kept + "\n" + value;
     pos = line_end + 2;
   }
   std::size_t length = 0;
@@ -159,6 +161,10 @@ HttpReply httpCall(unsigned short port, const std::string& method, const std::st
 void logExchange(const std::string& method, const std::string& target, const HttpReply& reply) {
   const char* path = std::getenv("CREDITGATE_API_RESPONSE_LOG");
   if (path == nullptr || *path == '\0') return;
+  // The billing portal's HTML pages (/ and /portal/...) are not the JSON API docs/openapi.yaml
+  // describes; their own tests check them.
+  const std::string_view page = std::string_view(target).substr(0, target.find('?'));
+  if (page == "/" || page == "/portal" || page.starts_with("/portal/")) return;
   boost::json::object line;
   line["method"] = method;
   line["target"] = target;
