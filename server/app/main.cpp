@@ -28,6 +28,9 @@
 #include "host_services.hpp"
 #include "http_server.hpp"
 #include "key_store.hpp"
+#include "portal_route.hpp"
+#include "portal_site.hpp"
+#include "portal_store.hpp"
 #include "server_config.hpp"
 #include "server_metrics.hpp"
 
@@ -153,13 +156,40 @@ int run(const server::ServerConfig& config) {
       },
       metrics, config.metrics_need_admin);
 
+  // The billing portal, when configured: its own database login (role creditgate_portal).
+  std::optional<server::PortalStore> portal_store;
+  std::optional<server::PortalSite> portal;
+  if (config.portal) {
+    portal_store.emplace(server::PortalStoreOptions{
+        config.portal->database_dsn, config.portal->pool_size, config.portal->statement_timeout});
+    if (const auto problem = portal_store->probe()) {
+      std::cerr << "creditgate-server: portal.database_dsn: " << *problem
+                << " (the login must be a member of role creditgate_portal, on a database migrated"
+                   " with creditctl migrate)\n";
+      return 1;
+    }
+    server::PortalSettings settings;
+    settings.session_idle = config.portal->session_idle;
+    settings.session_absolute = config.portal->session_absolute;
+    settings.login_failures_allowed = config.portal->login_failures_allowed;
+    settings.login_window = config.portal->login_window;
+    settings.secure_cookies = config.tls || !server::isLoopback(config.listen_address);
+    portal.emplace(*portal_store, *gate, settings);
+  }
+
   net::io_context io(config.io_threads);
   net::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
   std::optional<server::HttpServer> http;
   try {
     http.emplace(
         io, workers, config.listen_address, config.listen_port, config.limits, config.tls,
-        [&billing](server::Request&& request) { return billing.handle(request); }, metrics);
+        [&billing, &portal](server::Request&& request) -> server::Handled {
+          if (portal && server::isPortalTarget(request.target)) {
+            return {portal->handle(request), "portal"};
+          }
+          return billing.handle(request);
+        },
+        metrics);
   } catch (const std::exception& e) {
     std::cerr << "creditgate-server: " << e.what() << '\n';
     return 1;

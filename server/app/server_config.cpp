@@ -126,11 +126,44 @@ void limits(const JsonNode& node, ServerConfig& config) {
       millis(node, "shutdown_grace_ms", "limits", config.shutdown_grace, 0, 600'000);
 }
 
+std::chrono::seconds seconds(const JsonNode& parent, std::string_view key, const std::string& field,
+                             std::int64_t unit_seconds, std::chrono::seconds fallback,
+                             std::int64_t min, std::int64_t max) {
+  const JsonNode* node = parent.find(key);
+  if (!node) return fallback;
+  return std::chrono::seconds(integer(*node, path(field, key), min, max) * unit_seconds);
+}
+
+void portal(const JsonNode& node, ServerConfig& config) {
+  object(node, "portal");
+  onlyKnown(node, "portal",
+            {"database_dsn", "pool_size", "statement_timeout_ms", "session_idle_minutes",
+             "session_absolute_hours", "login_failures_allowed", "login_window_minutes"});
+  PortalConfig p;
+  p.database_dsn = text(required(node, "database_dsn", "portal"), "portal.database_dsn");
+  if (const JsonNode* n = node.find("pool_size"))
+    p.pool_size = static_cast<int>(integer(*n, "portal.pool_size", 1, 256));
+  p.statement_timeout =
+      millis(node, "statement_timeout_ms", "portal", p.statement_timeout, 1, 600'000);
+  p.session_idle = seconds(node, "session_idle_minutes", "portal", 60, p.session_idle, 1, 24 * 60);
+  p.session_absolute =
+      seconds(node, "session_absolute_hours", "portal", 3600, p.session_absolute, 1, 30 * 24);
+  if (p.session_idle > p.session_absolute) {
+    refuse(node.position, "portal.session_idle_minutes",
+           "is longer than portal.session_absolute_hours");
+  }
+  if (const JsonNode* n = node.find("login_failures_allowed"))
+    p.login_failures_allowed =
+        static_cast<int>(integer(*n, "portal.login_failures_allowed", 1, 100));
+  p.login_window = seconds(node, "login_window_minutes", "portal", 60, p.login_window, 1, 24 * 60);
+  config.portal = std::move(p);
+}
+
 ServerConfig read(const JsonNode& root, const std::filesystem::path& base) {
   object(root, "");
   onlyKnown(root, "",
             {"listen", "tls", "plugin", "auth", "limits", "threads", "notifications_file",
-             "metrics_access"});
+             "metrics_access", "portal"});
   ServerConfig config;
   if (const JsonNode* n = root.find("listen")) listen(*n, config);
 
@@ -166,6 +199,7 @@ ServerConfig read(const JsonNode& root, const std::filesystem::path& base) {
   }
   if (const JsonNode* n = root.find("notifications_file"))
     config.notifications_file = file(*n, "notifications_file", base);
+  if (const JsonNode* n = root.find("portal")) portal(*n, config);
   config.metrics_need_admin = !isLoopback(config.listen_address);
   if (const JsonNode* n = root.find("metrics_access")) {
     const std::string access = text(*n, "metrics_access");

@@ -14,6 +14,17 @@
 
 namespace creditgate::server {
 
+// The billing portal (docs/PORTAL.md): off unless a database login for it is configured.
+struct PortalConfig {
+  std::string database_dsn;  // a login of role creditgate_portal; secret, never logged
+  int pool_size = 4;
+  std::chrono::milliseconds statement_timeout{2000};
+  std::chrono::seconds session_idle{30 * 60};        // a session unused this long ends
+  std::chrono::seconds session_absolute{12 * 3600};  // and every session ends this long after login
+  int login_failures_allowed = 5;                    // wrong passwords per email within the window
+  std::chrono::seconds login_window{15 * 60};
+};
+
 struct ServerConfig {
   std::string listen_address = "127.0.0.1";  // loopback unless the admins say otherwise
   unsigned short listen_port = 8080;         // 0: any free port (tests)
@@ -33,6 +44,7 @@ struct ServerConfig {
   // /metrics for admin keys only. Default: open on a loopback listener (Prometheus on the same
   // host), admin-only on any other, since the plugin's per-tenant balance gauges are tenants' data.
   bool metrics_need_admin = false;
+  std::optional<PortalConfig> portal;
 };
 
 // Whether `address` is this host only (127.0.0.0/8, ::1, localhost): what decides the default of

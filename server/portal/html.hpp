@@ -1,6 +1,7 @@
-// Text into the portal's HTML: every value a page shows goes through escapeHtml, so a tenant id,
-// an email or a note can never become markup (the pages are built by the server, not a template
-// engine that would escape by itself).
+// Text into the portal's HTML and URLs: every value a page shows goes through escapeHtml, and every
+// value a link carries through urlEncode, so a tenant id, an email or a note can never become
+// markup or another path (the pages are built by the server, not by a template engine that would
+// escape by itself).
 #pragma once
 
 #include <string>
@@ -11,5 +12,9 @@ namespace creditgate::server {
 // & < > " ' as character references; safe in element content and in double- or single-quoted
 // attribute values.
 std::string escapeHtml(std::string_view text);
+
+// Percent-encodes every byte but RFC 3986's unreserved ones: safe as a path segment or a query
+// value (then escaped again by escapeHtml when written into an attribute).
+std::string urlEncode(std::string_view text);
 
 }  // namespace creditgate::server

@@ -1,0 +1,417 @@
+// A tenant's pages and the admins' actions (PortalSite::Impl, see portal_site_impl.hpp).
+#include <chrono>
+#include <cstdio>
+
+#include "decimal_micros.hpp"
+#include "html.hpp"
+#include "ledger_csv.hpp"
+#include "page_frame.hpp"
+#include "pages_history.hpp"
+#include "pages_spend.hpp"
+#include "portal_site_impl.hpp"
+#include "session_token.hpp"
+
+namespace creditgate::server {
+namespace {
+
+constexpr int kLedgerPage = 50;
+constexpr int kBatchesPage = 50;
+constexpr int kNotificationsPage = 50;
+constexpr int kCsvChunk = 1000;  // the most portal_ledger gives at once
+constexpr int kMaxSpendDays = 366;
+
+using Days = std::chrono::sys_days;
+
+std::optional<Days> parseDay(std::string_view text) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (text.size() != 10 ||
+      std::sscanf(std::string(text).c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+      text[4] != '-' || text[7] != '-')
+    return std::nullopt;
+  const std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(m),
+                                        std::chrono::day(d)};
+  if (!day.ok() || y < 2000 || y > 2999) return std::nullopt;
+  return Days(day);
+}
+
+std::string isoDay(Days day) {
+  const std::chrono::year_month_day ymd(day);
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return text;
+}
+
+Days today() {
+  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+}
+
+std::string fieldOr(const FormFields& fields, std::string_view name) {
+  const auto found = fields.find(name);
+  return found == fields.end() ? std::string() : found->second;
+}
+
+// from/to of a query: each a real "YYYY-MM-DD" or absent; a 400 names the field and value.
+DayRange dayRange(const FormFields& query) {
+  DayRange range{fieldOr(query, "from"), fieldOr(query, "to")};
+  for (const auto& [name, value] : {std::pair{"from", range.from}, std::pair{"to", range.to}}) {
+    if (!value.empty() && !parseDay(value)) {
+      throw PageRefusal{400, "Bad date",
+                        std::string(name) + ": '" + value.substr(0, 40) +
+                            "' is not a day written YYYY-MM-DD (years 2000 to 2999)"};
+    }
+  }
+  if (!range.from.empty() && !range.to.empty() && range.from > range.to) {
+    throw PageRefusal{400, "Bad date range", "from: " + range.from + " is after to: " + range.to};
+  }
+  return range;
+}
+
+std::optional<std::int64_t> positiveNumber(const FormFields& query, std::string_view name) {
+  const std::string text = fieldOr(query, name);
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  bool ok = text.size() <= 18;
+  for (const char c : text) {
+    ok = ok && c >= '0' && c <= '9';
+    if (ok) value = value * 10 + (c - '0');
+  }
+  if (!ok || value <= 0) {
+    throw PageRefusal{
+        400, "Bad request",
+        std::string(name) + ": '" + text.substr(0, 40) + "' is not a positive whole number"};
+  }
+  return value;
+}
+
+// A file name for the download: the tenant id's safe characters only.
+std::string csvFileName(const AccountView& account, const DayRange& range) {
+  std::string name = "ledger-";
+  for (const char c : account.tenant_id) {
+    name +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  }
+  if (!range.from.empty()) name += "-from-" + range.from;
+  if (!range.to.empty()) name += "-to-" + range.to;
+  return name + ".csv";
+}
+
+std::string levelName(api::BalanceLevel level) {
+  return api::balanceLevelName(level);
+}
+
+// A reference for a new top-up form: a double submit of the same form sends it twice, and the
+// ledger records it once.
+std::string freshReference() {
+  return "portal-" + isoDay(today()) + "-" + newSessionToken().substr(0, 10);
+}
+
+}  // namespace
+
+std::optional<PolicyView> PortalSite::Impl::policyOf(const std::string& tenant) {
+  const api::TenantPolicy policy = gate.tenantPolicy(tenant);
+  if (!policy.found) return std::nullopt;
+  PolicyView view;
+  for (std::uint32_t i = 0; i < policy.category_count && i < std::size(policy.categories); ++i) {
+    const api::CategoryPolicy& rule = policy.categories[i];
+    view.categories.push_back(CategoryPolicyView{rule.category,
+                                                 api::creditPolicyName(rule.on_insufficient_credit),
+                                                 rule.overdraft_limit_micros});
+  }
+  view.on_ledger_unavailable = policy.ledger_unavailable_policy;
+  if (policy.warning_threshold_set) view.warning_micros = policy.warning_threshold_micros;
+  if (policy.critical_threshold_set) view.critical_micros = policy.critical_threshold_micros;
+  return view;
+}
+
+std::string PortalSite::Impl::levelOf(const std::string& tenant, std::int64_t balance_micros,
+                                      int* rank) {
+  const api::TenantPolicy policy = gate.tenantPolicy(tenant);
+  const api::BalanceLevel level = api::balanceLevelOf(balance_micros, policy);
+  if (rank) *rank = static_cast<int>(level);
+  return levelName(level);
+}
+
+Response PortalSite::Impl::tenantPage(const Visit& visit, const PortalRoute& route,
+                                      const Request& request) {
+  // The database answers no row for a tenant this session may not see: the same 404 as for one
+  // that does not exist, on every page and download.
+  const std::optional<AccountView> account = store.account(visit.digest, route.tenant);
+  if (!account) throw PageRefusal{404, "Not found", "There is no such page."};
+  if (request.method == "POST") {
+    if (!visit.user.isAdmin()) {
+      throw PageRefusal{403, "Admins only",
+                        "Only an admin can change an account. Nothing was changed."};
+    }
+    const FormFields form = readFields(request.body, formFieldsOf(route.page));
+    return route.page == PortalPage::top_up ? topUp(visit, *account, form)
+                                            : setContacts(visit, *account, form);
+  }
+  switch (route.page) {
+    case PortalPage::overview:
+      return overview(visit, *account,
+                      readFields(route.query, {"topped", "replayed", "contacts", "created"}), 200,
+                      {}, {}, "");
+    case PortalPage::ledger:
+      return ledger(visit, *account, readFields(route.query, {"from", "to", "before"}));
+    case PortalPage::ledger_csv:
+      return ledgerCsv(visit, *account, readFields(route.query, {"from", "to"}));
+    case PortalPage::batches:
+      return batches(visit, *account,
+                     readFields(route.query, {"from", "to", "before_at", "before_key"}));
+    case PortalPage::spend: return spend(visit, *account, readFields(route.query, {"from", "to"}));
+    case PortalPage::notifications:
+      return notifications(visit, *account, readFields(route.query, {"before"}));
+    default: throw PageRefusal{404, "Not found", "There is no such page."};
+  }
+}
+
+Response PortalSite::Impl::overview(const Visit& visit, const AccountView& account,
+                                    const FormFields& query, int status, FormState top_up,
+                                    FormState contacts, std::string notice) {
+  OverviewInput input;
+  input.account = account;
+  input.policy = policyOf(account.tenant_id);
+  input.level = levelOf(account.tenant_id, account.balance_micros);
+  input.admin = visit.user.isAdmin();
+  input.csrf = visit.csrf;
+  if (top_up.values.empty()) top_up.values = {{"reference", freshReference()}};
+  input.top_up = std::move(top_up);
+  if (contacts.values.empty()) {
+    std::string lines;
+    for (const std::string& contact : account.contacts) lines += contact + "\n";
+    contacts.values = {{"contacts", lines}};
+  }
+  input.contacts = std::move(contacts);
+  if (const auto entry = positiveNumber(query, "topped")) {
+    notice = fieldOr(query, "replayed") == "1"
+                 ? "This reference was already recorded (ledger entry " + std::to_string(*entry) +
+                       "): nothing more was added."
+                 : "Credit added: ledger entry " + std::to_string(*entry) + ".";
+  }
+  if (query.contains("contacts")) notice = "Contacts saved.";
+  if (query.contains("created")) notice = "Tenant created.";
+  return page(status, visit, "Account " + account.tenant_id, account.tenant_id, "overview",
+              overviewMain(input), notice);
+}
+
+Response PortalSite::Impl::ledger(const Visit& visit, const AccountView& account,
+                                  const FormFields& query) {
+  LedgerInput input;
+  input.account = account;
+  input.range = dayRange(query);
+  const std::optional<std::int64_t> before = positiveNumber(query, "before");
+  input.paged = before.has_value();
+  input.rows = store.ledger(visit.digest, account.tenant_id, input.range.from, input.range.to,
+                            before, kLedgerPage + 1);
+  input.has_older = input.rows.size() > kLedgerPage;
+  if (input.has_older) input.rows.pop_back();
+  return page(200, visit, "Ledger of " + account.tenant_id, account.tenant_id, "ledger",
+              ledgerMain(input));
+}
+
+Response PortalSite::Impl::ledgerCsv(const Visit& visit, const AccountView& account,
+                                     const FormFields& query) {
+  const DayRange range = dayRange(query);
+  std::string csv = ledgerCsvHeader();
+  std::optional<std::int64_t> before;
+  for (;;) {
+    const std::vector<LedgerRow> rows =
+        store.ledger(visit.digest, account.tenant_id, range.from, range.to, before, kCsvChunk);
+    appendLedgerCsv(csv, rows, account.currency);
+    if (rows.size() < static_cast<std::size_t>(kCsvChunk)) break;
+    before = rows.back().entry_id;
+  }
+  Response response{200, "text/csv; charset=utf-8", std::move(csv), {}};
+  response.headers.emplace_back("Content-Disposition",
+                                "attachment; filename=\"" + csvFileName(account, range) + "\"");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
+Response PortalSite::Impl::batches(const Visit& visit, const AccountView& account,
+                                   const FormFields& query) {
+  BatchesInput input;
+  input.account = account;
+  input.range = dayRange(query);
+  const std::string before_at = fieldOr(query, "before_at");
+  const std::string before_key = fieldOr(query, "before_key");
+  if (before_at.empty() != before_key.empty() || before_at.size() > 40 || before_key.size() > 300) {
+    throw PageRefusal{400, "Bad request",
+                      "before_at and before_key go together (from the Older "
+                      "batches link)"};
+  }
+  input.paged = !before_at.empty();
+  try {
+    input.rows = store.batches(visit.digest, account.tenant_id, input.range.from, input.range.to,
+                               before_at, before_key, kBatchesPage + 1);
+  } catch (const PortalRefused&) {
+    throw PageRefusal{
+        400, "Bad request",
+        "before_at: '" + before_at.substr(0, 40) + "' is not a time from the Older batches link"};
+  }
+  input.has_older = input.rows.size() > kBatchesPage;
+  if (input.has_older) input.rows.pop_back();
+  return page(200, visit, "Batches of " + account.tenant_id, account.tenant_id, "batches",
+              batchesMain(input));
+}
+
+Response PortalSite::Impl::spend(const Visit& visit, const AccountView& account,
+                                 const FormFields& query) {
+  SpendInput input;
+  input.account = account;
+  input.range = dayRange(query);
+  // The last 30 days unless asked: the overview's "spent in the last 30 days" in detail.
+  if (input.range.to.empty()) input.range.to = isoDay(today());
+  if (input.range.from.empty())
+    input.range.from = isoDay(*parseDay(input.range.to) - std::chrono::days(29));
+  if (*parseDay(input.range.from) > *parseDay(input.range.to)) {
+    throw PageRefusal{400, "Bad date range",
+                      "from: " + input.range.from + " is after to: " + input.range.to};
+  }
+  if ((*parseDay(input.range.to) - *parseDay(input.range.from)).count() >= kMaxSpendDays) {
+    throw PageRefusal{
+        400, "Bad date range",
+        "from " + input.range.from + " to " + input.range.to + " is longer than 366 days"};
+  }
+  input.rows = store.spend(visit.digest, account.tenant_id, input.range.from, input.range.to);
+  return page(200, visit, "Spend of " + account.tenant_id, account.tenant_id, "spend",
+              spendMain(input));
+}
+
+Response PortalSite::Impl::notifications(const Visit& visit, const AccountView& account,
+                                         const FormFields& query) {
+  NotificationsInput input;
+  input.account = account;
+  input.rows = store.notifications(visit.digest, account.tenant_id, positiveNumber(query, "before"),
+                                   kNotificationsPage + 1);
+  input.has_older = input.rows.size() > kNotificationsPage;
+  if (input.has_older) input.rows.pop_back();
+  return page(200, visit, "Notifications of " + account.tenant_id, account.tenant_id,
+              "notifications", notificationsMain(input));
+}
+
+Response PortalSite::Impl::topUp(const Visit& visit, const AccountView& account,
+                                 const FormFields& form) {
+  FormState state;
+  for (const char* name : {"amount", "reference", "note"})
+    state.values.emplace_back(name, fieldOr(form, name));
+  const auto refuse = [&](std::string field, std::string message) {
+    state.error_field = std::move(field);
+    state.error = std::move(message);
+    return overview(visit, account, {}, 422, state, {}, "");
+  };
+  const std::string amount_text = fieldOr(form, "amount");
+  const auto amount = parseDecimalMicros(amount_text);
+  if (const auto* bad = std::get_if<DecimalError>(&amount)) {
+    return refuse("amount", amount_text.empty() ? "enter an amount" : bad->message);
+  }
+  if (std::get<std::int64_t>(amount) <= 0) return refuse("amount", "must be more than 0");
+  const std::string reference = fieldOr(form, "reference");
+  if (reference.empty()) return refuse("reference", "enter a reference (an invoice or payment id)");
+  if (reference.size() > 128) return refuse("reference", "is longer than 128 characters");
+  const std::string note = fieldOr(form, "note");
+  if (note.size() > 500) return refuse("note", "is longer than 500 characters");
+  TopUpDone done;
+  try {
+    done = store.topUp(visit.digest, account.tenant_id, std::get<std::int64_t>(amount), reference,
+                       note);
+  } catch (const PortalRefused& refused) {
+    return refuse("", refused.what());
+  } catch (const PortalForbidden&) {
+    throw PageRefusal{403, "Admins only", "Only an admin can add credit. Nothing was changed."};
+  }
+  return redirectTo(tenantPath(account.tenant_id) + "?topped=" + std::to_string(done.entry_id) +
+                    (done.replayed ? "&replayed=1" : ""));
+}
+
+Response PortalSite::Impl::setContacts(const Visit& visit, const AccountView& account,
+                                       const FormFields& form) {
+  const std::string text = fieldOr(form, "contacts");
+  std::vector<std::string> contacts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+    if (!line.empty()) contacts.push_back(line);
+    start = end + 1;
+  }
+  try {
+    store.setContacts(visit.digest, account.tenant_id, contacts);
+  } catch (const PortalRefused& refused) {
+    FormState state;
+    state.values = {{"contacts", text}};
+    state.error_field = "contacts";
+    state.error = refused.what();
+    return overview(visit, account, {}, 422, {}, state, "");
+  } catch (const PortalForbidden&) {
+    throw PageRefusal{403, "Admins only", "Only an admin can set contacts. Nothing was changed."};
+  }
+  return redirectTo(tenantPath(account.tenant_id) + "?contacts=saved");
+}
+
+Response PortalSite::Impl::tenants(const Visit& visit, const FormFields& query, int status,
+                                   FormState create) {
+  if (!visit.user.isAdmin()) throw PageRefusal{404, "Not found", "There is no such page."};
+  TenantsInput input;
+  input.query = fieldOr(query, "q");
+  input.sort = fieldOr(query, "sort");
+  if (input.sort.empty()) input.sort = "tenant";
+  if (!isTenantSort(input.sort)) {
+    throw PageRefusal{400, "Bad request",
+                      "sort: '" + input.sort.substr(0, 40) +
+                          "' is not one of tenant, currency, balance, "
+                          "spent_today, level"};
+  }
+  const std::string order = fieldOr(query, "order");
+  if (!order.empty() && order != "asc" && order != "desc") {
+    throw PageRefusal{400, "Bad request",
+                      "order: '" + order.substr(0, 40) + "' is not asc or desc"};
+  }
+  input.descending = order == "desc";
+  input.csrf = visit.csrf;
+  input.create = std::move(create);
+  std::vector<TenantRow> rows;
+  try {
+    rows = store.tenants(visit.digest);
+  } catch (const PortalForbidden&) {
+    throw PageRefusal{404, "Not found", "There is no such page."};
+  }
+  for (TenantRow& row : rows) {
+    TenantListRow listed;
+    listed.level = levelOf(row.tenant_id, row.balance_micros, &listed.level_rank);
+    listed.tenant = std::move(row);
+    input.rows.push_back(std::move(listed));
+  }
+  return page(status, visit, "Tenants", "", "tenants", tenantsMain(input));
+}
+
+Response PortalSite::Impl::createTenant(const Visit& visit, const FormFields& form) {
+  if (!visit.user.isAdmin()) throw PageRefusal{404, "Not found", "There is no such page."};
+  FormState state;
+  for (const char* name : {"tenant_id", "currency", "contact"})
+    state.values.emplace_back(name, fieldOr(form, name));
+  const std::string tenant = fieldOr(form, "tenant_id");
+  const auto refuse = [&](std::string field, std::string message) {
+    state.error_field = std::move(field);
+    state.error = std::move(message);
+    return tenants(visit, {}, 422, state);
+  };
+  if (tenant.empty()) return refuse("tenant_id", "tenant_id: enter a tenant id");
+  if (fieldOr(form, "currency").empty())
+    return refuse("currency", "currency: enter a currency code such as USD");
+  try {
+    store.addTenant(visit.digest, tenant, fieldOr(form, "currency"), fieldOr(form, "contact"));
+  } catch (const PortalRefused& refused) {
+    return refuse("", refused.what());
+  } catch (const PortalForbidden&) {
+    throw PageRefusal{404, "Not found", "There is no such page."};
+  }
+  return redirectTo(tenantPath(tenant) + "?created=1");
+}
+
+}  // namespace creditgate::server

@@ -1,0 +1,12 @@
+// The portal's stylesheet and script (server/portal/static/), compiled into the server so that it
+// serves them itself: no CDN, no files to install beside the binary.
+#pragma once
+
+#include <string_view>
+
+namespace creditgate::server {
+
+std::string_view portalCss() noexcept;
+std::string_view portalJs() noexcept;
+
+}  // namespace creditgate::server

@@ -1,0 +1,368 @@
+#include "portal_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include "connection_pool.hpp"
+#include "pg_array.hpp"
+
+namespace creditgate::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The digest travels as hex text and is decoded by the statement: one parameter type for all.
+std::string hex(const SecretDigest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char byte : digest) {
+    out += kDigits[byte >> 4];
+    out += kDigits[byte & 15];
+  }
+  return out;
+}
+
+// A libpq error's first line without its "ERROR:  " prefix, cut short.
+std::string firstLine(std::string_view text) {
+  if (text.starts_with("ERROR:")) text.remove_prefix(6);
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  return std::string(text.substr(0, std::min(text.find('\n'), std::size_t{300})));
+}
+
+std::optional<std::string> nullableDay(const std::string& day) {
+  return day.empty() ? std::nullopt : std::optional<std::string>(day);
+}
+
+std::string textOrEmpty(const pqxx::field& field) {
+  return field.is_null() ? std::string() : field.as<std::string>();
+}
+
+std::vector<std::string> textArray(const pqxx::field& field) {
+  std::vector<std::string> out;
+  if (field.is_null()) return out;
+  auto parser = field.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
+       item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
+  }
+  return out;
+}
+
+// Timestamps as ISO 8601 UTC, whatever the session's TimeZone: the pages say "UTC".
+constexpr const char* kIso = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+std::string iso(const char* column) {
+  char text[160];
+  std::snprintf(text, sizeof text, kIso, column);
+  return text;
+}
+
+}  // namespace
+
+struct PortalStore::State {
+  explicit State(const PortalStoreOptions& options)
+      : timeout(options.statement_timeout + std::chrono::seconds(1)),
+        pool(
+            [&] {
+              PoolOptions pool_options;
+              pool_options.dsn = options.dsn;
+              pool_options.size = options.pool_size;
+              pool_options.statement_timeout_ms =
+                  static_cast<int>(options.statement_timeout.count());
+              pool_options.application_name = "creditgate-portal";
+              return pool_options;
+            }(),
+            [](pqxx::connection&) {}) {}
+
+  // One statement on a pooled connection. A read is tried once more on a fresh connection when
+  // the first one broke (a database restart); a write is not, since it may have been done.
+  template <typename Fn>
+  auto run(bool retry, Fn&& fn) {
+    try {
+      for (int attempt = 1;; ++attempt) {
+        ConnectionPool::Lease lease = pool.acquire(Clock::now() + timeout);
+        try {
+          pqxx::nontransaction txn(lease.connection());
+          return fn(txn);
+        } catch (const pqxx::broken_connection&) {
+          lease.discard();
+          pool.dropIdle();
+          if (!retry || attempt == 2) throw;
+        }
+      }
+    } catch (const pqxx::sql_error& e) {
+      const std::string state = e.sqlstate();
+      if (state == "42501") throw PortalForbidden(firstLine(e.what()));
+      // Data exceptions, integrity violations, RAISE EXCEPTION's default and "object in use":
+      // the admin's input was refused, with the database's own words.
+      if (state.starts_with("22") || state.starts_with("23") || state == "P0001" ||
+          state.starts_with("55")) {
+        throw PortalRefused(firstLine(e.what()));
+      }
+      if (state == "57014") throw PortalUnavailable("the database did not answer in time");
+      throw PortalUnavailable("the database refused the portal's query: " + firstLine(e.what()));
+    } catch (const PoolUnavailable& e) {
+      throw PortalUnavailable(e.what());  // secret-free by contract
+    } catch (const pqxx::failure&) {
+      // A libpq message may name the host: not repeated.
+      throw PortalUnavailable("the database is not answering");
+    }
+  }
+
+  const std::chrono::milliseconds timeout;
+  ConnectionPool pool;
+};
+
+PortalStore::PortalStore(PortalStoreOptions options) : state_(std::make_unique<State>(options)) {}
+PortalStore::~PortalStore() = default;
+
+LoginLookup PortalStore::loginLookup(const std::string& email, std::chrono::seconds window) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) {
+    const pqxx::row row = txn.exec_params1(
+        "SELECT password_hash, role, recent_failures FROM creditgate.portal_login_lookup($1, $2)",
+        email, static_cast<int>(window.count()));
+    LoginLookup lookup;
+    if (!row[0].is_null()) lookup.password_hash = row[0].as<std::string>();
+    lookup.role = textOrEmpty(row[1]);
+    lookup.recent_failures = row[2].as<int>();
+    return lookup;
+  });
+}
+
+void PortalStore::loginFailed(const std::string& email) {
+  state_->run(false, [&](pqxx::nontransaction& txn) {
+    txn.exec_params("SELECT creditgate.portal_login_failed($1)", email);
+    return 0;
+  });
+}
+
+std::optional<std::string> PortalStore::startSession(const std::string& email,
+                                                     const SecretDigest& session,
+                                                     std::chrono::seconds idle,
+                                                     std::chrono::seconds absolute) {
+  return state_->run(false, [&](pqxx::nontransaction& txn) -> std::optional<std::string> {
+    const pqxx::result r = txn.exec_params(
+        "SELECT role FROM creditgate.portal_session_start($1, decode($2, 'hex'), $3, $4)", email,
+        hex(session), static_cast<int>(idle.count()), static_cast<int>(absolute.count()));
+    if (r.empty()) return std::nullopt;
+    return r[0][0].as<std::string>();
+  });
+}
+
+std::optional<PortalUser> PortalStore::sessionUser(const SecretDigest& session,
+                                                   std::chrono::seconds idle) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) -> std::optional<PortalUser> {
+    const pqxx::result r = txn.exec_params(
+        "SELECT email, role FROM creditgate.portal_session_user(decode($1, 'hex'), $2)",
+        hex(session), static_cast<int>(idle.count()));
+    if (r.empty()) return std::nullopt;
+    return PortalUser{r[0][0].as<std::string>(), r[0][1].as<std::string>()};
+  });
+}
+
+void PortalStore::endSession(const SecretDigest& session) {
+  state_->run(false, [&](pqxx::nontransaction& txn) {
+    txn.exec_params("SELECT creditgate.portal_session_end(decode($1, 'hex'))", hex(session));
+    return 0;
+  });
+}
+
+int PortalStore::endAllSessions(const SecretDigest& session) {
+  return state_->run(false, [&](pqxx::nontransaction& txn) {
+    return txn
+        .exec_params1("SELECT creditgate.portal_session_end_all(decode($1, 'hex'))",
+                      hex(session))[0]
+        .as<int>();
+  });
+}
+
+std::optional<AccountView> PortalStore::account(const SecretDigest& session,
+                                                const std::string& tenant) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) -> std::optional<AccountView> {
+    const pqxx::result r = txn.exec_params(
+        "SELECT a.currency, i.minor_units, a.balance_micros, a.spent_today_micros, "
+        "a.spent_30_days_micros, i.contacts, " +
+            iso("i.created_at") +
+            " FROM creditgate.portal_account(decode($1, 'hex'), $2) a "
+            "CROSS JOIN creditgate.portal_tenant_info(decode($1, 'hex'), $2) i",
+        hex(session), tenant);
+    if (r.empty()) return std::nullopt;
+    const pqxx::row row = r[0];
+    AccountView view;
+    view.tenant_id = tenant;
+    view.currency = row[0].as<std::string>();
+    view.minor_units = row[1].as<int>();
+    view.balance_micros = row[2].as<std::int64_t>();
+    view.spent_today_micros = row[3].as<std::int64_t>();
+    view.spent_30_days_micros = row[4].as<std::int64_t>();
+    view.contacts = textArray(row[5]);
+    view.created_at = row[6].as<std::string>();
+    return view;
+  });
+}
+
+std::vector<LedgerRow> PortalStore::ledger(const SecretDigest& session, const std::string& tenant,
+                                           const std::string& from, const std::string& to,
+                                           std::optional<std::int64_t> before_entry, int limit) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) {
+    std::vector<LedgerRow> rows;
+    for (const pqxx::row& row : txn.exec_params(
+             "SELECT entry_id, kind, amount_micros, balance_after_micros, batch_id, recipient, "
+             "reference, note, " +
+                 iso("created_at") +
+                 " FROM creditgate.portal_ledger(decode($1, 'hex'), $2, $3::date, $4::date, $5, "
+                 "$6)",
+             hex(session), tenant, nullableDay(from), nullableDay(to), before_entry, limit)) {
+      rows.push_back(LedgerRow{row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                               row[2].as<std::int64_t>(), row[3].as<std::int64_t>(),
+                               textOrEmpty(row[4]), textOrEmpty(row[5]), textOrEmpty(row[6]),
+                               textOrEmpty(row[7]), row[8].as<std::string>()});
+    }
+    return rows;
+  });
+}
+
+std::vector<BatchRow> PortalStore::batches(const SecretDigest& session, const std::string& tenant,
+                                           const std::string& from, const std::string& to,
+                                           const std::string& before_at,
+                                           const std::string& before_key, int limit) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) {
+    std::vector<BatchRow> rows;
+    const bool paged = !before_at.empty() && !before_key.empty();
+    for (const pqxx::row& row : txn.exec_params(
+             "SELECT " + iso("at") +
+                 ", to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), key, "
+                 "batch_id, campaign_id, template_name, category, decision, reason, "
+                 "recipients, recipients_allowed, charged_micros, price_micros::text, "
+                 "shortfall_micros::text, balance_after_micros "
+                 "FROM creditgate.portal_batches(decode($1, 'hex'), $2, $3::date, $4::date, "
+                 "$5::timestamptz, $6, $7)",
+             hex(session), tenant, nullableDay(from), nullableDay(to),
+             paged ? std::optional<std::string>(before_at) : std::nullopt,
+             paged ? std::optional<std::string>(before_key) : std::nullopt, limit)) {
+      BatchRow batch;
+      batch.at = row[0].as<std::string>();
+      batch.cursor_at = row[1].as<std::string>();
+      batch.key = row[2].as<std::string>();
+      batch.batch_id = row[3].as<std::string>();
+      batch.campaign_id = textOrEmpty(row[4]);
+      batch.template_name = textOrEmpty(row[5]);
+      batch.category = textOrEmpty(row[6]);
+      batch.decision = row[7].as<std::string>();
+      batch.reason = textOrEmpty(row[8]);
+      batch.recipients = row[9].as<int>();
+      batch.recipients_allowed = row[10].as<int>();
+      batch.charged_micros = row[11].as<std::int64_t>();
+      batch.price_micros = textOrEmpty(row[12]);
+      if (!row[13].is_null()) batch.shortfall_micros = row[13].as<std::string>();
+      batch.balance_after_micros = row[14].as<std::int64_t>();
+      rows.push_back(std::move(batch));
+    }
+    return rows;
+  });
+}
+
+std::vector<SpendRow> PortalStore::spend(const SecretDigest& session, const std::string& tenant,
+                                         const std::string& from, const std::string& to) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) {
+    std::vector<SpendRow> rows;
+    for (const pqxx::row& row :
+         txn.exec_params("SELECT market, category, recipients, spent_micros "
+                         "FROM creditgate.portal_spend(decode($1, 'hex'), $2, $3::date, $4::date)",
+                         hex(session), tenant, from, to)) {
+      rows.push_back(SpendRow{row[0].as<std::string>(), row[1].as<std::string>(),
+                              row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
+    }
+    return rows;
+  });
+}
+
+std::vector<NotificationRow> PortalStore::notifications(const SecretDigest& session,
+                                                        const std::string& tenant,
+                                                        std::optional<std::int64_t> before_event,
+                                                        int limit) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) {
+    std::vector<NotificationRow> rows;
+    for (const pqxx::row& row :
+         txn.exec_params("SELECT event_id, type, " + iso("created_at") + ", " + iso("sent_at") +
+                             ", attempts, payload "
+                             "FROM creditgate.portal_notifications(decode($1, 'hex'), $2, $3, $4)",
+                         hex(session), tenant, before_event, limit)) {
+      NotificationRow n;
+      n.event_id = row[0].as<std::int64_t>();
+      n.type = row[1].as<std::string>();
+      n.created_at = row[2].as<std::string>();
+      if (!row[3].is_null()) n.sent_at = row[3].as<std::string>();
+      n.attempts = row[4].as<int>();
+      n.payload = textOrEmpty(row[5]);
+      rows.push_back(std::move(n));
+    }
+    return rows;
+  });
+}
+
+std::vector<TenantRow> PortalStore::tenants(const SecretDigest& session) {
+  return state_->run(true, [&](pqxx::nontransaction& txn) {
+    std::vector<TenantRow> rows;
+    for (const pqxx::row& row : txn.exec_params(
+             "SELECT tenant_id, currency, minor_units, balance_micros, spent_today_micros, "
+             "contacts, " +
+                 iso("created_at") + " FROM creditgate.portal_tenants(decode($1, 'hex'))",
+             hex(session))) {
+      rows.push_back(TenantRow{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),
+                               row[3].as<std::int64_t>(), row[4].as<std::int64_t>(),
+                               textArray(row[5]), row[6].as<std::string>()});
+    }
+    return rows;
+  });
+}
+
+TopUpDone PortalStore::topUp(const SecretDigest& session, const std::string& tenant,
+                             std::int64_t amount_micros, const std::string& reference,
+                             const std::string& note) {
+  // Retried like a read: the reference makes a second attempt harmless (it answers replayed).
+  return state_->run(true, [&](pqxx::nontransaction& txn) {
+    const pqxx::row row = txn.exec_params1(
+        "SELECT entry_id, balance_after_micros, replayed "
+        "FROM creditgate.portal_top_up(decode($1, 'hex'), $2, $3, $4, $5)",
+        hex(session), tenant, amount_micros, reference,
+        note.empty() ? std::nullopt : std::optional<std::string>(note));
+    return TopUpDone{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<bool>()};
+  });
+}
+
+void PortalStore::addTenant(const SecretDigest& session, const std::string& tenant,
+                            const std::string& currency, const std::string& contact) {
+  state_->run(false, [&](pqxx::nontransaction& txn) {
+    txn.exec_params("SELECT creditgate.portal_add_tenant(decode($1, 'hex'), $2, $3, $4)",
+                    hex(session), tenant, currency,
+                    contact.empty() ? std::nullopt : std::optional<std::string>(contact));
+    return 0;
+  });
+}
+
+std::vector<std::string> PortalStore::setContacts(const SecretDigest& session,
+                                                  const std::string& tenant,
+                                                  const std::vector<std::string>& contacts) {
+  std::vector<std::string_view> views(contacts.begin(), contacts.end());
+  return state_->run(false, [&](pqxx::nontransaction& txn) {
+    return textArray(
+        txn.exec_params1("SELECT creditgate.portal_set_contacts(decode($1, 'hex'), $2, $3::text[])",
+                         hex(session), tenant, pgTextArray(views))[0]);
+  });
+}
+
+std::optional<std::string> PortalStore::probe() {
+  try {
+    // A digest no session has: answers no row when the functions are there and callable.
+    state_->run(true, [&](pqxx::nontransaction& txn) {
+      txn.exec_params("SELECT * FROM creditgate.portal_session_user(decode($1, 'hex'), 1)",
+                      std::string(64, '0'));
+      return 0;
+    });
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  }
+}
+
+}  // namespace creditgate::server
