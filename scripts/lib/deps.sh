@@ -16,6 +16,7 @@ CREDITGATE_DEPS=(
   prometheus  # for promtool (metrics/check); --no-install-recommends keeps it small
   curl        # the demo's requests to creditgate-server; the TLS test's independent client
   openssl     # the TLS test's throwaway certificate
+  chromium    # the billing portal's browser tests (tests/browser), headless
 )
 
 # True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).
