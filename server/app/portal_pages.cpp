@@ -97,6 +97,14 @@ std::string csvFileName(const AccountView& account, const DayRange& range) {
   return name + ".csv";
 }
 
+// Pages ask for one row more than they show: its presence is what says an older page exists.
+template <typename Row>
+bool keepOnePage(std::vector<Row>& rows, int page_size) {
+  if (rows.size() <= static_cast<std::size_t>(page_size)) return false;
+  rows.resize(static_cast<std::size_t>(page_size));
+  return true;
+}
+
 std::string levelName(api::BalanceLevel level) {
   return api::balanceLevelName(level);
 }
@@ -205,8 +213,7 @@ Response PortalSite::Impl::ledger(const Visit& visit, const AccountView& account
   input.paged = before.has_value();
   input.rows = store.ledger(visit.digest, account.tenant_id, input.range.from, input.range.to,
                             before, kLedgerPage + 1);
-  input.has_older = input.rows.size() > kLedgerPage;
-  if (input.has_older) input.rows.pop_back();
+  input.has_older = keepOnePage(input.rows, kLedgerPage);
   return page(200, visit, "Ledger of " + account.tenant_id, account.tenant_id, "ledger",
               ledgerMain(input));
 }
@@ -251,8 +258,7 @@ Response PortalSite::Impl::batches(const Visit& visit, const AccountView& accoun
         400, "Bad request",
         "before_at: '" + before_at.substr(0, 40) + "' is not a time from the Older batches link"};
   }
-  input.has_older = input.rows.size() > kBatchesPage;
-  if (input.has_older) input.rows.pop_back();
+  input.has_older = keepOnePage(input.rows, kBatchesPage);
   return page(200, visit, "Batches of " + account.tenant_id, account.tenant_id, "batches",
               batchesMain(input));
 }
@@ -286,8 +292,7 @@ Response PortalSite::Impl::notifications(const Visit& visit, const AccountView& 
   input.account = account;
   input.rows = store.notifications(visit.digest, account.tenant_id, positiveNumber(query, "before"),
                                    kNotificationsPage + 1);
-  input.has_older = input.rows.size() > kNotificationsPage;
-  if (input.has_older) input.rows.pop_back();
+  input.has_older = keepOnePage(input.rows, kNotificationsPage);
   return page(200, visit, "Notifications of " + account.tenant_id, account.tenant_id,
               "notifications", notificationsMain(input));
 }

@@ -15,6 +15,7 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "portal_client.hpp"
 #include "server_fixture.hpp"
 
 namespace creditgate::testing {
@@ -42,9 +43,9 @@ class PortalBrowserTest : public ServerTest {
     db_.addTenant("bistro", "EUR", 0);
     db_.topup("bistro", 7'000'000, "B-1");
     for (int i = 1; i <= 110; ++i) db_.topup("acme", 1'000'000, "INV-" + std::to_string(i));
-    tenant_password_ = addUser("ops@acme.example", "tenant:acme");
-    admin_password_ = addUser("boss@example.com", "admin");
-    locked_password_ = addUser("victim@acme.example", "tenant:acme");
+    tenant_password_ = addPortalUser(db_.adminDsn(), "ops@acme.example", "tenant:acme");
+    admin_password_ = addPortalUser(db_.adminDsn(), "boss@example.com", "admin");
+    locked_password_ = addPortalUser(db_.adminDsn(), "victim@acme.example", "tenant:acme");
     extra_members_ = "\"portal\": {\"database_dsn\": \"" + jsonEscaped(db_.portalDsn()) +
                      "\", \"session_idle_minutes\": 1}";
     startServer(R"({"on_insufficient_credit": "block"})", "", 1000,
@@ -64,13 +65,6 @@ class PortalBrowserTest : public ServerTest {
   void decide(const std::string& batch, const std::string& body) {
     const HttpReply reply = post("/v1/batches/" + batch + "/decide", body, gateway_key_);
     ASSERT_EQ(reply.status, 200) << reply.body;
-  }
-
-  std::string addUser(const std::string& email, const std::string& role) {
-    const CtlResult r =
-        runCreditctl({"user", "add", email, "--role", role, "--json"}, db_.adminDsn());
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return std::string(boost::json::parse(r.out).as_object().at("password").as_string());
   }
 
   std::string tenant_password_, admin_password_, locked_password_;

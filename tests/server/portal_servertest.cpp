@@ -6,52 +6,11 @@
 
 #include <regex>
 
+#include "portal_client.hpp"
 #include "server_fixture.hpp"
 
 namespace creditgate::testing {
 namespace {
-
-std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += name + "=";
-    for (const char c : value) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += c;
-      } else {
-        out += '%';
-        out += kDigits[byte >> 4];
-        out += kDigits[byte & 15];
-      }
-    }
-  }
-  return out;
-}
-
-// The value a Set-Cookie header (one per line) gives `name`, or nullopt.
-std::optional<std::string> cookieSet(const HttpReply& reply, const std::string& name) {
-  const std::string all = reply.header("set-cookie");
-  std::size_t start = 0;
-  while (start < all.size()) {
-    std::size_t end = all.find('\n', start);
-    if (end == std::string::npos) end = all.size();
-    const std::string line = all.substr(start, end - start);
-    if (line.rfind(name + "=", 0) == 0) {
-      return line.substr(name.size() + 1, line.find(';') - name.size() - 1);
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
-std::string csrfIn(const std::string& html) {
-  std::smatch m;
-  if (!std::regex_search(html, m, std::regex("name=\"csrf\" value=\"([^\"]+)\""))) return "";
-  return m[1];
-}
 
 class PortalServerTest : public ServerTest {
  protected:
@@ -61,18 +20,11 @@ class PortalServerTest : public ServerTest {
     db_.addTenant("bistro", "EUR", 0);
     db_.topup("acme", 250'000'000, "INV-1");
     db_.topup("bistro", 7'000'000, "B-1");
-    acme_password_ = addUser("ops@acme.example", "tenant:acme");
-    admin_password_ = addUser("boss@example.com", "admin");
+    acme_password_ = addPortalUser(db_.adminDsn(), "ops@acme.example", "tenant:acme");
+    admin_password_ = addPortalUser(db_.adminDsn(), "boss@example.com", "admin");
     extra_members_ = "\"portal\": {\"database_dsn\": \"" + jsonEscaped(db_.portalDsn()) +
                      "\", \"login_failures_allowed\": 3}";
     startServer(R"({"on_insufficient_credit": "block"})");
-  }
-
-  std::string addUser(const std::string& email, const std::string& role) {
-    const CtlResult r =
-        runCreditctl({"user", "add", email, "--role", role, "--json"}, db_.adminDsn());
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return std::string(boost::json::parse(r.out).as_object().at("password").as_string());
   }
 
   HttpReply call(const std::string& method, const std::string& target, const std::string& cookie,
