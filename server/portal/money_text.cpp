@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "decimal_micros.hpp"
+
 namespace creditgate::server {
 
 std::optional<std::string> formatMoneyText(std::string_view micros, int minor_units) {
@@ -25,8 +27,12 @@ std::optional<std::string> formatMoneyText(std::string_view micros, int minor_un
 }
 
 std::string formatMoney(std::int64_t micros, int minor_units) {
-  // Through the text form: std::to_string is exact for every int64, including its minimum.
-  return *formatMoneyText(std::to_string(micros), minor_units);
+  // creditctl's exact text ("12.500000"), less the zeros past the currency's minor units.
+  std::string text = formatMicros(micros);
+  const std::size_t keep = text.find('.') + 1 + static_cast<std::size_t>(std::clamp(minor_units, 0, 6));
+  while (text.size() > keep && text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
 }
 
 }  // namespace creditgate::server

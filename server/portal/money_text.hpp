@@ -1,7 +1,8 @@
 // Money as the portal writes it: exact, in the currency's own way (its ISO 4217 minor units), never
 // rounded. 12500000 micros of USD is "12.50", of JPY "12.5" (a price below the minor unit is shown
-// to the micro-unit rather than rounded away), 1500000000 of JPY "1500". The CSV download writes
-// creditctl's fixed six decimals instead, for machines.
+// to the micro-unit rather than rounded away), 1500000000 of JPY "1500": creditctl's exact text
+// (formatMicros) less the zeros past the currency's minor units. The CSV download writes
+// creditctl's six decimals as they are, for machines.
 #pragma once
 
 #include <cstdint>
