@@ -462,3 +462,23 @@ GRANT EXECUTE ON FUNCTION
   portal_top_up(bytea, text, bigint, text, text),
   portal_add_tenant(bytea, text, text, text),
   portal_set_contacts(bytea, text, text[]) TO creditgate_portal;
+
+-- An admin's password reset also lifts the email's login limit (sql/019 forgot failures only on a
+-- successful login): the user locked out by wrong guesses logs in with the new password at once,
+-- as docs/PORTAL.md and the portal's lockout message say. Same signature, grants and checks as 018.
+CREATE OR REPLACE FUNCTION reset_portal_password(p_email text, p_password_hash text) RETURNS boolean
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = creditgate, pg_temp
+AS $$
+BEGIN
+  IF p_password_hash IS NULL OR p_password_hash NOT LIKE '$argon2id$%' THEN
+    RAISE EXCEPTION 'password_hash must be an Argon2id hash ($argon2id$...)' USING ERRCODE = '22023';
+  END IF;
+  UPDATE portal_user SET password_hash = p_password_hash, password_set_at = now()
+   WHERE email = lower(p_email);
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  DELETE FROM portal_login_failure WHERE email = lower(p_email);
+  RETURN true;
+END
+$$;

@@ -165,6 +165,14 @@ TEST_F(PortalSessionsTest, ANewPasswordOrADisabledUserEndsTheirSessions) {
   EXPECT_FALSE(start("ops@acme.example", newToken()));  // a disabled user gets no session
 }
 
+TEST_F(PortalSessionsTest, AnAdminsPasswordResetLiftsTheLoginLimit) {
+  for (int i = 0; i < 5; ++i) loginFailed("ops@acme.example");
+  loginFailed("boss@example.com");
+  ASSERT_EQ(admin({"user", "reset", "ops@acme.example"}).exit_code, 0);
+  EXPECT_EQ(failures("ops@acme.example"), 0);  // the new password works at once
+  EXPECT_EQ(failures("boss@example.com"), 1);  // nobody else's count moves
+}
+
 TEST_F(PortalSessionsTest, FailedLoginsAreCountedPerEmailAndForgottenOnSuccess) {
   for (int i = 0; i < 3; ++i) loginFailed("OPS@acme.example");
   loginFailed("who@example.com");  // an unknown address is limited too
