@@ -163,10 +163,16 @@ int run(const server::ServerConfig& config) {
     portal_store.emplace(server::PortalStoreOptions{
         config.portal->database_dsn, config.portal->pool_size, config.portal->statement_timeout});
     if (const auto problem = portal_store->probe()) {
-      std::cerr << "creditgate-server: portal.database_dsn: " << *problem
-                << " (the login must be a member of role creditgate_portal, on a database migrated"
-                   " with creditctl migrate)\n";
-      return 1;
+      if (problem->refused) {
+        std::cerr << "creditgate-server: portal.database_dsn: " << problem->detail
+                  << " (the login must be a member of role creditgate_portal, on a database"
+                     " migrated with creditctl migrate)\n";
+        return 1;
+      }
+      // Unreachable now: an outage to ride out (pages answer 503 until it answers), as for keys.
+      services.log(api::LogLevel::warning,
+                   "the billing portal's database cannot be reached yet: " + problem->detail +
+                       "; portal pages answer 503 until it answers");
     }
     server::PortalSettings settings;
     settings.session_idle = config.portal->session_idle;
@@ -174,6 +180,9 @@ int run(const server::ServerConfig& config) {
     settings.login_failures_allowed = config.portal->login_failures_allowed;
     settings.login_window = config.portal->login_window;
     settings.secure_cookies = config.tls || !server::isLoopback(config.listen_address);
+    settings.warn = [&services](const std::string& message) {
+      services.log(api::LogLevel::warning, message);
+    };
     portal.emplace(*portal_store, *gate, settings);
   }
 

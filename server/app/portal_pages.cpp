@@ -52,6 +52,32 @@ std::string fieldOr(const FormFields& fields, std::string_view name) {
   return found == fields.end() ? std::string() : found->second;
 }
 
+// A form value without the spaces a person types around it (or pastes with it).
+std::string trimmedField(const FormFields& fields, std::string_view name) {
+  std::string value = fieldOr(fields, name);
+  const std::size_t first = value.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return value.substr(first, value.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Why an amount typed into the top-up form is refused, in words that say what to type instead;
+// nullopt when it is an amount the ledger takes.
+std::optional<std::string> amountProblem(const std::string& text, std::int64_t& micros) {
+  if (text.empty()) return "enter an amount, such as 250 or 12.50";
+  if (text.front() == '-') return "must be more than 0";
+  if (text.find(',') != std::string::npos) {
+    return "write it without commas, with a dot before the decimals, such as 1250.50";
+  }
+  const auto parsed = parseDecimalMicros(text);
+  if (std::holds_alternative<DecimalError>(parsed)) {
+    return "write it with digits and at most one dot and 6 decimals, such as 250 or 12.50 "
+           "(no currency sign, no exponent), up to 9223372036854";
+  }
+  micros = std::get<std::int64_t>(parsed);
+  if (micros <= 0) return "must be more than 0";
+  return std::nullopt;
+}
+
 // from/to of a query: each a real "YYYY-MM-DD" or absent; a 400 names the field and value.
 DayRange dayRange(const FormFields& query) {
   DayRange range{fieldOr(query, "from"), fieldOr(query, "to")};
@@ -193,9 +219,11 @@ Response PortalSite::Impl::overview(const Visit& visit, const AccountView& accou
   }
   input.contacts = std::move(contacts);
   if (const auto entry = positiveNumber(query, "topped")) {
+    // A double click shows only the second answer: it must not read as if nothing was added.
     notice = fieldOr(query, "replayed") == "1"
-                 ? "This reference was already recorded (ledger entry " + std::to_string(*entry) +
-                       "): nothing more was added."
+                 ? "Ledger entry " + std::to_string(*entry) +
+                       " already holds this reference, so this submission added nothing more: "
+                       "the credit counts once, in the balance below."
                  : "Credit added: ledger entry " + std::to_string(*entry) + ".";
   }
   if (query.contains("contacts")) notice = "Contacts saved.";
@@ -300,28 +328,27 @@ Response PortalSite::Impl::notifications(const Visit& visit, const AccountView& 
 Response PortalSite::Impl::topUp(const Visit& visit, const AccountView& account,
                                  const FormFields& form) {
   FormState state;
-  for (const char* name : {"amount", "reference", "note"})
+  for (const char* name : {"amount", "reference", "note"}) {
     state.values.emplace_back(name, fieldOr(form, name));
+  }
   const auto refuse = [&](std::string field, std::string message) {
     state.error_field = std::move(field);
     state.error = std::move(message);
     return overview(visit, account, {}, 422, state, {}, "");
   };
-  const std::string amount_text = fieldOr(form, "amount");
-  const auto amount = parseDecimalMicros(amount_text);
-  if (const auto* bad = std::get_if<DecimalError>(&amount)) {
-    return refuse("amount", amount_text.empty() ? "enter an amount" : bad->message);
+  std::int64_t amount = 0;
+  if (const auto problem = amountProblem(trimmedField(form, "amount"), amount)) {
+    return refuse("amount", *problem);
   }
-  if (std::get<std::int64_t>(amount) <= 0) return refuse("amount", "must be more than 0");
-  const std::string reference = fieldOr(form, "reference");
+  // A reference of spaces would make every later blank one look like a resend of it.
+  const std::string reference = trimmedField(form, "reference");
   if (reference.empty()) return refuse("reference", "enter a reference (an invoice or payment id)");
   if (reference.size() > 128) return refuse("reference", "is longer than 128 characters");
-  const std::string note = fieldOr(form, "note");
+  const std::string note = trimmedField(form, "note");
   if (note.size() > 500) return refuse("note", "is longer than 500 characters");
   TopUpDone done;
   try {
-    done = store.topUp(visit.digest, account.tenant_id, std::get<std::int64_t>(amount), reference,
-                       note);
+    done = store.topUp(visit.digest, account.tenant_id, amount, reference, note);
   } catch (const PortalRefused& refused) {
     return refuse("", refused.what());
   } catch (const PortalForbidden&) {
@@ -398,19 +425,29 @@ Response PortalSite::Impl::tenants(const Visit& visit, const FormFields& query, 
 Response PortalSite::Impl::createTenant(const Visit& visit, const FormFields& form) {
   if (!visit.user.isAdmin()) throw PageRefusal{404, "Not found", "There is no such page."};
   FormState state;
-  for (const char* name : {"tenant_id", "currency", "contact"})
+  for (const char* name : {"tenant_id", "currency", "contact"}) {
     state.values.emplace_back(name, fieldOr(form, name));
-  const std::string tenant = fieldOr(form, "tenant_id");
+  }
+  const std::string tenant = trimmedField(form, "tenant_id");
+  const std::string currency = trimmedField(form, "currency");
   const auto refuse = [&](std::string field, std::string message) {
     state.error_field = std::move(field);
     state.error = std::move(message);
     return tenants(visit, {}, 422, state);
   };
   if (tenant.empty()) return refuse("tenant_id", "tenant_id: enter a tenant id");
-  if (fieldOr(form, "currency").empty())
+  if (tenant == "." || tenant == "..") {
+    // Valid in the database, but no URL can name it (browsers resolve it away).
+    return refuse("tenant_id", "tenant_id: '" + tenant + "' cannot be a tenant id in a URL");
+  }
+  if (currency.empty()) {
     return refuse("currency", "currency: enter a currency code such as USD");
+  }
   try {
-    store.addTenant(visit.digest, tenant, fieldOr(form, "currency"), fieldOr(form, "contact"));
+    if (!store.addTenant(visit.digest, tenant, currency, trimmedField(form, "contact"))) {
+      return refuse("tenant_id",
+                    "tenant " + tenant + " already exists (" + currency + "): nothing was changed");
+    }
   } catch (const PortalRefused& refused) {
     return refuse("", refused.what());
   } catch (const PortalForbidden&) {

@@ -95,8 +95,9 @@ Response PortalSite::handle(const Request& request) {
   } catch (const PageRefusal& refusal) {
     return htmlResponse(refusal.status, messagePage(refusal.title, refusal.message, "/portal/",
                                                     "Back to the portal"));
-  } catch (const PortalUnavailable&) {
-    // The reason stays in the server's view (PortalStore keeps no secret in it either way).
+  } catch (const PortalUnavailable& e) {
+    // The cause goes to the server's log (PortalStore keeps no secret in it), not to the page.
+    impl_->noteOutage(e.what());
     Response response = htmlResponse(
         503, messagePage("Try again in a moment",
                          "The billing database is not answering right now. Nothing was changed; "
@@ -105,6 +106,16 @@ Response PortalSite::handle(const Request& request) {
     response.headers.emplace_back("Retry-After", "5");
     return response;
   }
+}
+
+void PortalSite::Impl::noteOutage(const std::string& cause) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(outage_mutex);
+    if (now - last_outage_log < std::chrono::seconds(10)) return;
+    last_outage_log = now;
+  }
+  settings.warn("billing portal: pages answer 503: " + cause);
 }
 
 Response PortalSite::Impl::route(const Request& request) {
@@ -122,6 +133,7 @@ Response PortalSite::Impl::route(const Request& request) {
   }
   if (route.page == PortalPage::stylesheet) return asset(portalCss(), "text/css; charset=utf-8");
   if (route.page == PortalPage::script) return asset(portalJs(), "text/javascript; charset=utf-8");
+  if (route.page == PortalPage::favicon) return asset(portalFavicon(), "image/svg+xml");
   if (route.page == PortalPage::login) return login(request, route);
 
   const std::optional<Visit> current = visit(request);
@@ -272,6 +284,9 @@ Response PortalSite::Impl::logout(const Visit& visit, const FormFields& form) {
   }
   Response response = redirectTo(everywhere ? "/portal/login?out=all" : "/portal/login?out=1");
   response.headers.emplace_back("Set-Cookie", expiredSessionCookie(settings.secure_cookies));
+  // The browser's Back button must not show the pages of the session just ended from its
+  // back/forward cache (Cache-Control: no-store alone does not stop Chromium's).
+  response.headers.emplace_back("Clear-Site-Data", "\"cache\"");
   return response;
 }
 

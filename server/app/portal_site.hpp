@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,9 @@ struct PortalSettings {
   // Cookies carry Secure unless the server listens on loopback without TLS (a browser on the same
   // machine over plain HTTP would otherwise never send them back).
   bool secure_cookies = true;
+  // The server's log (warnings): an unreachable database (at most every 10 s) and login limits
+  // reached. Never an email, a password or a token.
+  std::function<void(const std::string&)> warn = [](const std::string&) {};
 };
 
 class PortalSite {

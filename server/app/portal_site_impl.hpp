@@ -2,7 +2,9 @@
 // logout, errors) and portal_pages.cpp (a tenant's pages and the admins' actions).
 #pragma once
 
+#include <chrono>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <semaphore>
 #include <span>
@@ -74,6 +76,11 @@ struct PortalSite::Impl {
   const PortalSettings settings;
   const std::string dummy_hash;           // checked for unknown emails, so a login takes as long
   std::counting_semaphore<2> hashing{2};  // Argon2id takes 64 MiB each: at most two at once
+
+  // Logs an outage's cause, at most once every 10 s (a page load may make several reads).
+  void noteOutage(const std::string& cause);
+  std::mutex outage_mutex;
+  std::chrono::steady_clock::time_point last_outage_log{};
 };
 
 // Response helpers (portal_site.cpp).

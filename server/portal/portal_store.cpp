@@ -92,16 +92,22 @@ struct PortalStore::State {
     } catch (const pqxx::sql_error& e) {
       const std::string state = e.sqlstate();
       if (state == "42501") throw PortalForbidden(firstLine(e.what()));
-      // Data exceptions, integrity violations, RAISE EXCEPTION's default and "object in use":
-      // the admin's input was refused, with the database's own words.
-      if (state.starts_with("22") || state.starts_with("23") || state == "P0001" ||
-          state.starts_with("55")) {
+      // Data exceptions, integrity violations, RAISE EXCEPTION's defaults (P0001, P0002 "no data",
+      // e.g. an unknown tenant), "object in use" and creditgate's own codes (CGLIM a top-up limit,
+      // CGCUR an unknown currency): the admin's input was refused, in the database's own words.
+      if (state.starts_with("22") || state.starts_with("23") || state.starts_with("P000") ||
+          state.starts_with("55") || state.starts_with("CG")) {
         throw PortalRefused(firstLine(e.what()));
       }
       if (state == "57014") throw PortalUnavailable("the database did not answer in time");
-      throw PortalUnavailable("the database refused the portal's query: " + firstLine(e.what()));
+      // A missing function (a schema not migrated) or the like: the database answered, and no
+      // retry will change it.
+      throw PortalMisconfigured("the database refused the portal's query: " + firstLine(e.what()));
     } catch (const PoolUnavailable& e) {
-      throw PortalUnavailable(e.what());  // secret-free by contract
+      // cause() is short and secret-free by contract ("authentication failed", "connection
+      // refused"); what() speaks of the plugin's ledger, which this is not.
+      throw PortalUnavailable(e.timedOut() ? "no database connection became free in time"
+                                           : "cannot connect to the database: " + e.cause());
     } catch (const pqxx::failure&) {
       // A libpq message may name the host: not repeated.
       throw PortalUnavailable("the database is not answering");
@@ -330,13 +336,14 @@ TopUpDone PortalStore::topUp(const SecretDigest& session, const std::string& ten
   });
 }
 
-void PortalStore::addTenant(const SecretDigest& session, const std::string& tenant,
+bool PortalStore::addTenant(const SecretDigest& session, const std::string& tenant,
                             const std::string& currency, const std::string& contact) {
-  state_->run(false, [&](pqxx::nontransaction& txn) {
-    txn.exec_params("SELECT creditgate.portal_add_tenant(decode($1, 'hex'), $2, $3, $4)",
-                    hex(session), tenant, currency,
-                    contact.empty() ? std::nullopt : std::optional<std::string>(contact));
-    return 0;
+  return state_->run(false, [&](pqxx::nontransaction& txn) {
+    // add_tenant's answer: 'created', or 'exists' for a tenant already there in that currency.
+    return txn.exec_params1("SELECT creditgate.portal_add_tenant(decode($1, 'hex'), $2, $3, $4)",
+                            hex(session), tenant, currency,
+                            contact.empty() ? std::nullopt : std::optional<std::string>(contact))[0]
+               .as<std::string>() == "created";
   });
 }
 
@@ -351,7 +358,7 @@ std::vector<std::string> PortalStore::setContacts(const SecretDigest& session,
   });
 }
 
-std::optional<std::string> PortalStore::probe() {
+std::optional<PortalStore::ProbeProblem> PortalStore::probe() {
   try {
     // A digest no session has: answers no row when the functions are there and callable.
     state_->run(true, [&](pqxx::nontransaction& txn) {
@@ -360,8 +367,12 @@ std::optional<std::string> PortalStore::probe() {
       return 0;
     });
     return std::nullopt;
+  } catch (const PortalMisconfigured& e) {
+    return ProbeProblem{true, e.what()};
+  } catch (const PortalUnavailable& e) {
+    return ProbeProblem{false, e.what()};
   } catch (const std::exception& e) {
-    return std::string(e.what());
+    return ProbeProblem{true, e.what()};  // the database answered: it refused this login
   }
 }
 

@@ -23,6 +23,11 @@ namespace creditgate::server {
 class PortalUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// The database answered but cannot serve the portal as configured (a schema without the portal's
+// functions): a page says to retry like PortalUnavailable, and the probe at start says why.
+class PortalMisconfigured : public PortalUnavailable {
+  using PortalUnavailable::PortalUnavailable;
+};
 // The session may not do this (an admin action from a tenant session, or a session that ended
 // meanwhile).
 class PortalForbidden : public std::runtime_error {
@@ -82,13 +87,20 @@ class PortalStore {
   TopUpDone topUp(const SecretDigest& session, const std::string& tenant,
                   std::int64_t amount_micros, const std::string& reference,
                   const std::string& note);
-  void addTenant(const SecretDigest& session, const std::string& tenant,
+  // true: created; false: a tenant with this id and currency was there already.
+  bool addTenant(const SecretDigest& session, const std::string& tenant,
                  const std::string& currency, const std::string& contact);
   std::vector<std::string> setContacts(const SecretDigest& session, const std::string& tenant,
                                        const std::vector<std::string>& contacts);
 
-  // Whether the database answers as the portal's login (startup check): nullopt, or what is wrong.
-  std::optional<std::string> probe();
+  // Whether the database answers as the portal's login (startup check): nullopt, or what is wrong
+  // and whether the database itself refused (a login without the role, a schema not migrated) or
+  // could not be reached.
+  struct ProbeProblem {
+    bool refused = false;
+    std::string detail;
+  };
+  std::optional<ProbeProblem> probe();
 
   struct State;  // the pool; in portal_store.cpp
 

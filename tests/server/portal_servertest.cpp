@@ -6,6 +6,7 @@
 
 #include <regex>
 
+#include "creditctl_runner.hpp"
 #include "portal_client.hpp"
 #include "server_fixture.hpp"
 
@@ -109,16 +110,48 @@ TEST_F(PortalServerTest, AnAdminTopsUpOnceHoweverOftenTheFormIsSent) {
   EXPECT_EQ(db_.balance("bistro"), 19'500'000);
   EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.ledger_entry WHERE reference = 'PAY-77'"),
             1);
-  EXPECT_NE(call("GET", again.header("location"), session).body.find("already recorded"),
-            std::string::npos);
+  EXPECT_NE(
+      call("GET", again.header("location"), session).body.find("already holds this reference"),
+      std::string::npos);
+
+  // Refusals the database makes (a top-up over the limit, an unknown currency, a tenant that is
+  // already there) are the admin's to read, not a "database not answering" page.
+  ASSERT_EQ(runCreditctl({"limits", "set", "--max-topup", "1000"}, db_.adminDsn()).exit_code, 0);
+  const HttpReply over =
+      call("POST", "/portal/t/bistro/topup", session,
+           formEncode({{"csrf", csrf}, {"amount", "2000"}, {"reference", "BIG"}}));
+  EXPECT_EQ(over.status, 422);
+  EXPECT_NE(over.body.find("exceeds the limit for one top-up"), std::string::npos) << over.body;
+  const std::string list_csrf = csrfIn(list.body);
+  const HttpReply currency =
+      call("POST", "/portal/tenants", session,
+           formEncode({{"csrf", list_csrf}, {"tenant_id", "cafe"}, {"currency", "XYZ"}}));
+  EXPECT_EQ(currency.status, 422);
+  EXPECT_NE(currency.body.find("not an active ISO 4217 currency code"), std::string::npos);
+  const HttpReply again_tenant =
+      call("POST", "/portal/tenants", session,
+           formEncode({{"csrf", list_csrf}, {"tenant_id", "acme"}, {"currency", "USD"}}));
+  EXPECT_EQ(again_tenant.status, 422);
+  EXPECT_NE(again_tenant.body.find("tenant acme already exists (USD)"), std::string::npos);
+  const HttpReply created =
+      call("POST", "/portal/tenants", session,
+           formEncode({{"csrf", list_csrf}, {"tenant_id", " cafe "}, {"currency", "USD"}}));
+  EXPECT_EQ(created.status, 303);
+  EXPECT_EQ(created.header("location"), "/portal/t/cafe/?created=1");
+  EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.tenant WHERE tenant_id = 'cafe'"), 1);
 
   // Bad input: named, kept in the form, nothing written.
   const HttpReply bad =
       call("POST", "/portal/t/bistro/topup", session,
            formEncode({{"csrf", csrf}, {"amount", "1e3"}, {"reference", "PAY-78"}}));
   EXPECT_EQ(bad.status, 422);
-  EXPECT_NE(bad.body.find("1e3"), std::string::npos);
+  EXPECT_NE(bad.body.find("value=\"1e3\""), std::string::npos);
+  EXPECT_NE(bad.body.find("no exponent"), std::string::npos);
   EXPECT_NE(bad.body.find("aria-invalid=\"true\""), std::string::npos);
+  const HttpReply blank = call("POST", "/portal/t/bistro/topup", session,
+                               formEncode({{"csrf", csrf}, {"amount", "1"}, {"reference", "   "}}));
+  EXPECT_EQ(blank.status, 422);  // a reference of spaces is no reference
+  EXPECT_NE(blank.body.find("enter a reference"), std::string::npos);
   EXPECT_EQ(db_.balance("bistro"), 19'500'000);
 }
 
