@@ -28,6 +28,15 @@ std::string tenantPath(std::string_view tenant, std::string_view tab) {
   return path;
 }
 
+std::string timeHtml(std::string_view iso) {
+  std::string shown(iso);
+  if (shown.size() == 20 && shown[10] == 'T' && shown.back() == 'Z') {
+    shown[10] = ' ';
+    shown.pop_back();
+  }
+  return "<time datetime=\"" + escapeHtml(iso) + "\">" + escapeHtml(shown) + "</time>";
+}
+
 std::string csrfField(std::string_view csrf) {
   return "<input type=\"hidden\" name=\"csrf\" value=\"" + escapeHtml(csrf) + "\">";
 }

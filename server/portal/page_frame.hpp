@@ -25,6 +25,9 @@ std::string renderPage(const PageFrame& frame, std::string_view main_html);
 // "/portal/t/<tenant>/<tab>", the tenant id percent-encoded.
 std::string tenantPath(std::string_view tenant, std::string_view tab = "");
 
+// A <time> for an ISO 8601 UTC instant ("2026-11-30T08:46:18Z"), shown as "2026-11-30 08:46:18".
+std::string timeHtml(std::string_view iso);
+
 // <input type="hidden" name="csrf" ...>: every form that changes something carries one.
 std::string csrfField(std::string_view csrf);
 

@@ -1,5 +1,11 @@
 #include "pages_account.hpp"
 
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <vector>
+
 #include "html.hpp"
 #include "money_text.hpp"
 #include "page_frame.hpp"
@@ -104,18 +110,55 @@ std::string FormState::value(std::string_view field) const {
   return "";
 }
 
-std::string levelMessage(const std::string& level) {
-  if (level == "warning") return "Credit is running low: add credit soon.";
-  if (level == "critical") return "Credit is almost used up: add credit now to keep sending.";
-  if (level == "depleted")
-    return "Credit is used up: batches are blocked or sent into the overdraft.";
+std::string levelMessage(const std::string& level, bool admin) {
+  const std::string act = admin ? "add credit below" : "ask your admin to add credit";
+  if (level == "warning") return "Credit is running low: " + act + " soon.";
+  if (level == "critical") return "Credit is almost used up: " + act + " now to keep sending.";
+  if (level == "depleted") {
+    return "Credit is used up: batches are blocked or sent into the overdraft; " + act + ".";
+  }
   return "";
+}
+
+std::string notificationTitle(const std::string& type) {
+  if (type == "insufficient_credit") return "Credit did not cover a batch";
+  if (type == "low_balance") return "Low balance";
+  if (type == "depleted") return "Credit used up";
+  if (type == "recovered") return "Balance back above its threshold";
+  return type;
+}
+
+std::string notificationSummary(const std::string& payload_json, const AccountView& account) {
+  boost::json::error_code error;
+  const boost::json::value payload = boost::json::parse(payload_json, error);
+  if (error || !payload.is_object()) return payload_json;
+  std::string out;
+  for (const auto& [key, value] : payload.as_object()) {
+    std::string name(key);
+    std::string shown;
+    if (name.ends_with("_micros") && value.is_int64()) {
+      name.resize(name.size() - 7);
+      shown = money(value.as_int64(), account);
+    } else if (value.is_string()) {
+      shown = std::string(value.as_string());
+    } else if (value.is_int64() || value.is_uint64() || value.is_bool()) {
+      shown = boost::json::serialize(value);
+    } else if (value.is_array()) {
+      for (const auto& item : value.as_array()) {
+        if (item.is_string()) shown += (shown.empty() ? "" : ", ") + std::string(item.as_string());
+      }
+    }
+    if (shown.empty()) continue;
+    for (char& c : name) c = c == '_' ? ' ' : c;
+    out += (out.empty() ? "" : "; ") + name + " " + shown;
+  }
+  return out;
 }
 
 std::string overviewMain(const OverviewInput& input) {
   const AccountView& account = input.account;
   std::string html;
-  const std::string banner = levelMessage(input.level);
+  const std::string banner = levelMessage(input.level, input.admin);
   html += "<p class=\"banner level-" + escapeHtml(input.level) + "\" id=\"level\">";
   html += "<strong>Level: " + escapeHtml(input.level) + ".</strong> ";
   html += banner.empty() ? "The balance is above every low-balance threshold." : banner;
@@ -144,11 +187,23 @@ std::string overviewMain(const OverviewInput& input) {
   } else {
     html +=
         "<p>When the credit does not cover a batch:</p><table class=\"policy\"><thead><tr>"
-        "<th scope=\"col\">Category</th><th scope=\"col\">What happens</th></tr></thead>"
+        "<th scope=\"col\">Categories</th><th scope=\"col\">What happens</th></tr></thead>"
         "<tbody>";
+    // Categories with the same rule share a row: usually one row says it all.
+    std::vector<std::pair<std::string, std::string>> rows;  // categories, what happens
     for (const CategoryPolicyView& rule : input.policy->categories) {
-      html += "<tr><th scope=\"row\">" + escapeHtml(rule.category) + "</th><td>" +
-              escapeHtml(policyText(rule, account)) + "</td></tr>";
+      const std::string text = policyText(rule, account);
+      const auto same = std::find_if(rows.begin(), rows.end(),
+                                     [&](const auto& row) { return row.second == text; });
+      if (same == rows.end()) {
+        rows.emplace_back(rule.category, text);
+      } else {
+        same->first += ", " + rule.category;
+      }
+    }
+    for (const auto& [categories, text] : rows) {
+      html += "<tr><th scope=\"row\">" + escapeHtml(categories) + "</th><td>" + escapeHtml(text) +
+              "</td></tr>";
     }
     html += "</tbody></table><ul class=\"plain\">";
     html += "<li>If the ledger cannot be reached: " +
@@ -200,11 +255,12 @@ std::string notificationsMain(const NotificationsInput& input) {
       "<tr><th scope=\"col\">When</th><th scope=\"col\">What</th><th scope=\"col\">Delivery"
       "</th><th scope=\"col\">Details</th></tr></thead><tbody>";
   for (const NotificationRow& row : input.rows) {
-    html += "<tr><td><time>" + escapeHtml(row.created_at) + "</time></td><td>" +
-            escapeHtml(row.type) + "</td><td>";
-    html += row.sent_at ? "sent " + escapeHtml(*row.sent_at)
-                        : "pending (" + std::to_string(row.attempts) + " attempts)";
-    html += "</td><td><code>" + escapeHtml(row.payload) + "</code></td></tr>";
+    html += "<tr><td>" + timeHtml(row.created_at) + "</td><td>" +
+            escapeHtml(notificationTitle(row.type)) + "</td><td>";
+    html += row.sent_at ? "sent " + timeHtml(*row.sent_at)
+                        : "not yet (" + std::to_string(row.attempts) + " attempts so far)";
+    html +=
+        "</td><td>" + escapeHtml(notificationSummary(row.payload, input.account)) + "</td></tr>";
   }
   html += "</tbody></table></div>";
   if (input.has_older) {

@@ -40,7 +40,13 @@ struct NotificationsInput {
 
 std::string notificationsMain(const NotificationsInput& input);
 
-// The level's banner text; "" for ok.
-std::string levelMessage(const std::string& level);
+// The level's banner text ("" for ok); an admin is told to add credit, a tenant to ask for it.
+std::string levelMessage(const std::string& level, bool admin);
+
+// A notification's type and payload (the outbox's JSON) in words: "Credit did not cover a batch";
+// "price 1.174 EUR; balance 0.5304 EUR; shortfall 0.6436 EUR". Amounts (*_micros) are written as
+// money; a payload that is not a JSON object is shown as it is.
+std::string notificationTitle(const std::string& type);
+std::string notificationSummary(const std::string& payload_json, const AccountView& account);
 
 }  // namespace creditgate::server

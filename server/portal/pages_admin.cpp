@@ -57,7 +57,11 @@ std::vector<TenantListRow> tenantsShown(const TenantsInput& input) {
   for (const TenantListRow& row : input.rows) {
     if (matches(row, input.query)) rows.push_back(row);
   }
+  const bool money = input.sort == "balance" || input.sort == "spent_today";
   const auto key_less = [&](const TenantListRow& a, const TenantListRow& b) {
+    // Amounts of different currencies are not comparable: by currency, then by amount.
+    if (money && a.tenant.currency != b.tenant.currency)
+      return a.tenant.currency < b.tenant.currency;
     if (input.sort == "balance" && a.tenant.balance_micros != b.tenant.balance_micros)
       return a.tenant.balance_micros < b.tenant.balance_micros;
     if (input.sort == "spent_today" && a.tenant.spent_today_micros != b.tenant.spent_today_micros)

@@ -74,9 +74,8 @@ std::string ledgerMain(const LedgerInput& input) {
         "after</th><th scope=\"col\">Batch</th><th scope=\"col\">Recipient</th>"
         "<th scope=\"col\">Reference</th><th scope=\"col\">Note</th></tr></thead><tbody>";
     for (const LedgerRow& row : input.rows) {
-      html += "<tr><td>" + std::to_string(row.entry_id) + "</td><td><time>" +
-              escapeHtml(row.created_at) + "</time></td>" + textCell(row.kind) +
-              amountCell(row.amount_micros, account) +
+      html += "<tr><td>" + std::to_string(row.entry_id) + "</td><td>" + timeHtml(row.created_at) +
+              "</td>" + textCell(row.kind) + amountCell(row.amount_micros, account) +
               amountCell(row.balance_after_micros, account) + textCell(row.batch_id) +
               textCell(row.recipient) + textCell(row.reference) + textCell(row.note) + "</tr>";
     }
@@ -104,35 +103,39 @@ std::string batchesMain(const BatchesInput& input) {
     return html + "<p>No batch" + (input.paged ? " older than these." : " in this range.") + "</p>";
   }
   html +=
-      "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Batches "
-      "table\"><table id=\"batches\"><caption>Batches in " +
+      "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Batches table\">"
+      "<table id=\"batches\"><caption>Batches in " +
       escapeHtml(account.currency) +
       ", newest first</caption><thead><tr><th scope=\"col\">When</th>"
-      "<th scope=\"col\">Batch</th><th scope=\"col\">Campaign / template</th>"
-      "<th scope=\"col\">Category</th><th scope=\"col\">Outcome</th>"
-      "<th scope=\"col\" class=\"num\">Recipients sent / asked</th>"
-      "<th scope=\"col\" class=\"num\">Price</th><th scope=\"col\" class=\"num\">Charged</th>"
+      "<th scope=\"col\">Batch</th><th scope=\"col\">Outcome</th>"
+      "<th scope=\"col\" class=\"num\">Sent / asked</th>"
+      "<th scope=\"col\" class=\"num\">Charged</th>"
       "<th scope=\"col\" class=\"num\">Credit it lacked</th></tr></thead><tbody>";
   for (const BatchRow& row : input.rows) {
     const std::string price =
         formatMoneyText(row.price_micros, account.minor_units).value_or(row.price_micros);
+    const std::string charged = formatMoney(row.charged_micros, account.minor_units);
     std::string lacked;
     if (row.shortfall_micros) {
-      lacked = formatMoneyText(*row.shortfall_micros, account.minor_units)
-                   .value_or(*row.shortfall_micros);
+      lacked = "needed " +
+               formatMoneyText(*row.shortfall_micros, account.minor_units)
+                   .value_or(*row.shortfall_micros) +
+               " more";
     }
-    html += "<tr class=\"decision-" + escapeHtml(row.decision) + "\"><td><time>" +
-            escapeHtml(row.at) + "</time></td>" + textCell(row.batch_id) +
-            textCell(row.campaign_id + " / " + row.template_name) + textCell(row.category) +
-            "<td>" + escapeHtml(decisionLabel(row.decision)) +
+    std::string about =
+        row.campaign_id.empty() ? row.template_name : row.campaign_id + " · " + row.template_name;
+    about += " · " + row.category;
+    html += "<tr class=\"decision-" + escapeHtml(row.decision) + "\"><td>" + timeHtml(row.at) +
+            "</td><td><strong>" + escapeHtml(row.batch_id) + "</strong><br><span class=\"hint\">" +
+            escapeHtml(about) + "</span></td><td>" + escapeHtml(decisionLabel(row.decision)) +
             (row.reason.empty() || row.reason == "ok"
                  ? std::string()
-                 : " <span class=\"reason\">(" + escapeHtml(row.reason) + ")</span>") +
+                 : "<br><span class=\"reason\">" + escapeHtml(row.reason) + "</span>") +
             "</td><td class=\"num\">" + std::to_string(row.recipients_allowed) + " / " +
-            std::to_string(row.recipients) + "</td><td class=\"num\">" + escapeHtml(price) +
-            "</td>" + amountCell(row.charged_micros, account) + "<td class=\"num\">" +
-            (lacked.empty() ? std::string() : "needed " + escapeHtml(lacked) + " more") +
-            "</td></tr>";
+            std::to_string(row.recipients) + "</td><td class=\"num\">" + escapeHtml(charged) +
+            (price == charged ? std::string()
+                              : "<br><span class=\"hint\">of " + escapeHtml(price) + "</span>") +
+            "</td><td class=\"num\">" + escapeHtml(lacked) + "</td></tr>";
   }
   html += "</tbody></table></div><nav aria-label=\"Batch pages\" class=\"pager\">";
   if (input.paged) {

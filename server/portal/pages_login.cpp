@@ -22,7 +22,7 @@ std::string loginPage(const LoginInput& input) {
           "required" +
           (input.email.empty() ? "" : " autofocus") +
           "></p><p><button type=\"submit\">Log in</button></p></form>"
-          "<p class=\"hint\">Accounts are made by your admin (creditctl user add).</p>");
+          "<p class=\"hint\">Your admin creates accounts and resets passwords.</p>");
 }
 
 std::string messagePage(const std::string& title, const std::string& message,

@@ -8,5 +8,6 @@ namespace creditgate::server {
 
 std::string_view portalCss() noexcept;
 std::string_view portalJs() noexcept;
+std::string_view portalFavicon() noexcept;  // SVG
 
 }  // namespace creditgate::server

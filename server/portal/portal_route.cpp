@@ -19,7 +19,9 @@ constexpr Fixed kFixed[] = {{"/", PortalPage::home, "GET"},
                             {"/portal/logout", PortalPage::logout, "POST"},
                             {"/portal/tenants", PortalPage::tenants, "GET, POST"},
                             {"/portal/static/portal.css", PortalPage::stylesheet, "GET"},
-                            {"/portal/static/portal.js", PortalPage::script, "GET"}};
+                            {"/portal/static/portal.js", PortalPage::script, "GET"},
+                            {"/portal/static/favicon.svg", PortalPage::favicon, "GET"},
+                            {"/favicon.ico", PortalPage::favicon, "GET"}};
 
 struct TenantPage {
   std::string_view name;
@@ -59,7 +61,7 @@ bool plausibleTenant(std::string_view id) {
 
 bool isPortalTarget(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
-  return path == "/" || path == "/portal" || path.starts_with("/portal/");
+  return path == "/" || path == "/favicon.ico" || path == "/portal" || path.starts_with("/portal/");
 }
 
 PortalRoute matchPortalRoute(std::string_view method, std::string_view target) {

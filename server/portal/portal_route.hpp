@@ -24,6 +24,7 @@ enum class PortalPage {
   contacts,       // POST /portal/t/{tenant}/contacts (admin)
   stylesheet,     // GET  /portal/static/portal.css
   script,         // GET  /portal/static/portal.js
+  favicon,        // GET  /portal/static/favicon.svg and /favicon.ico (browsers ask for it)
 };
 
 struct PortalRoute {

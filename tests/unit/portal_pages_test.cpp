@@ -200,3 +200,23 @@ TEST(PortalPagesTest, OverviewShowsDebtLevelAndPolicy) {
 
 }  // namespace
 }  // namespace creditgate::server
+
+namespace creditgate::server {
+namespace {
+
+TEST(PortalPagesTest, NotificationsAreWordsAndMoneyNotJson) {
+  AccountView account;
+  account.currency = "EUR";
+  EXPECT_EQ(notificationTitle("insufficient_credit"), "Credit did not cover a batch");
+  EXPECT_EQ(notificationSummary(R"({"batch_id":"b1","price_micros":1174000,)"
+                                R"("shortfall_micros":643600,"levels":["warning","critical"]})",
+                                account),
+            "batch id b1; price 1.174 EUR; shortfall 0.6436 EUR; levels warning, critical");
+  EXPECT_EQ(notificationSummary("not json", account), "not json");
+  EXPECT_NE(levelMessage("warning", true).find("add credit below"), std::string::npos);
+  EXPECT_NE(levelMessage("warning", false).find("ask your admin"), std::string::npos);
+  EXPECT_EQ(levelMessage("ok", false), "");
+}
+
+}  // namespace
+}  // namespace creditgate::server
