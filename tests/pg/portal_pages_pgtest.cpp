@@ -484,6 +484,76 @@ TEST_F(PortalPagesTest, SpendByMarketAndCategoryAddsUpToTheLedger) {
             "");  // 366 days
 }
 
+// Past days are kept once computed (sql/022); whatever the ledger writes about one of their batches
+// afterwards (a refund, an undelivered recipient, a late debit from a replayed journal, a void)
+// makes the page compute that day again: the kept answer always equals the ledger's.
+TEST_F(PortalPagesTest, KeptPastDaysFollowEveryLaterChangeOfTheirBatches) {
+  std::string day[6];
+  {
+    pqxx::nontransaction txn(db_.connection());
+    for (int n = 0; n < 6; ++n) {
+      day[n] =
+          txn.exec_params1("SELECT ((now() AT TIME ZONE 'UTC')::date - $1::integer)::text", n)[0]
+              .as<std::string>();
+    }
+  }
+  const auto at = [&](int n) { return day[n] + " 10:00:00+00"; };
+  decide("acme", "d5", "marketing", {"+4915110000001", "+12125550001"}, {136'500, 61'800}, "block",
+         {}, at(5).c_str());
+  decide("acme", "d2", "utility", {"+4915110000002"}, {28'900}, "block", 21, at(2).c_str());
+  decide("acme", "d0", "marketing", {"+4915110000003"}, {136'500});
+  const std::string ops = login("ops@acme.example");
+  const auto total = [&] {
+    std::int64_t sum = 0;
+    for (const SpendRow& row : spend(ops, "acme", day[5], day[0])) sum += row.spent_micros;
+    return sum;
+  };
+  const auto kept = [&] {
+    return db_.queryInt(
+        "SELECT count(*) FROM creditgate.portal_spend_day_done "
+        "WHERE tenant_id = 'acme'");
+  };
+  EXPECT_EQ(total(), 136'500 + 61'800 + 28'900 + 136'500);
+  EXPECT_EQ(total(), ledgerNetSpend("acme", day[5], day[0]));
+  EXPECT_EQ(kept(), 5);  // the five past days; today is never kept
+
+  const auto computedAt = [&](int n) {
+    pqxx::nontransaction txn(db_.connection());
+    return txn
+        .exec_params1(
+            "SELECT computed_at::text FROM creditgate.portal_spend_day_done "
+            "WHERE tenant_id = 'acme' AND day = $1::date",
+            day[n])[0]
+        .as<std::string>();
+  };
+  const std::string day4 = computedAt(4), day5 = computedAt(5);
+
+  // A refund of day 5's batch, written now: day 5 is computed again, day 4 is not.
+  settle("acme", "d5", {"+12125550001"}, "{false}");
+  EXPECT_EQ(total(), 136'500 + 28'900 + 136'500);
+  EXPECT_EQ(computedAt(4), day4);
+  EXPECT_NE(computedAt(5), day5);
+  EXPECT_EQ(total(), ledgerNetSpend("acme", day[5], day[0]));
+  const std::vector<SpendRow> rows = spend(ops, "acme", day[5], day[5]);
+  EXPECT_EQ(rows, (std::vector<SpendRow>{{"Germany", "marketing", 1, 136'500},
+                                         {"North America", "marketing", 0, 0}}));
+
+  // A decision dated 3 days ago, written now (a journal replayed after an outage).
+  decide("acme", "d3", "utility", {"+4915110000004"}, {28'900}, "block", {}, at(3).c_str());
+  EXPECT_EQ(total(), 136'500 + 28'900 + 28'900 + 136'500);
+  EXPECT_EQ(total(), ledgerNetSpend("acme", day[5], day[0]));
+
+  // Day 2's batch voided (every answer of it was lost).
+  voidAfterDoubt("acme", "d2", 21);
+  EXPECT_EQ(total(), 136'500 + 28'900 + 136'500);
+  EXPECT_EQ(total(), ledgerNetSpend("acme", day[5], day[0]));
+
+  // The kept answer is the live one: the same as computing every day afresh.
+  db_.exec("DELETE FROM creditgate.portal_spend_day_done");
+  db_.exec("DELETE FROM creditgate.portal_spend_day");
+  EXPECT_EQ(total(), 136'500 + 28'900 + 136'500);
+}
+
 TEST_F(PortalPagesTest, NotificationsPageNewestFirstByEventIdWithoutDeliveryErrors) {
   for (int i = 0; i < 4; ++i) {  // interleaved, so acme's ids are not consecutive
     addEvents("acme", 3);
