@@ -10,6 +10,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The spend page's statement timeout (see PortalStore::spend).
+constexpr std::chrono::milliseconds kSpendTimeout{30'000};
+
 // The digest travels as hex text and is decoded by the statement: one parameter type for all.
 std::string hex(const SecretDigest& digest) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -270,15 +273,29 @@ std::vector<BatchRow> PortalStore::batches(const SecretDigest& session, const st
 std::vector<SpendRow> PortalStore::spend(const SecretDigest& session, const std::string& tenant,
                                          const std::string& from, const std::string& to) {
   return state_->run(true, [&](pqxx::nontransaction& txn) {
-    std::vector<SpendRow> rows;
-    for (const pqxx::row& row :
-         txn.exec_params("SELECT market, category, recipients, spent_micros "
-                         "FROM creditgate.portal_spend(decode($1, 'hex'), $2, $3::date, $4::date)",
-                         hex(session), tenant, from, to)) {
-      rows.push_back(SpendRow{row[0].as<std::string>(), row[1].as<std::string>(),
-                              row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
+    // The first look at a long period computes and keeps its past days (sql/022): about a second
+    // for a year of a busy tenant, once. It gets longer than the other reads, so that a busy
+    // machine does not cancel it every time and leave nothing kept; later looks take milliseconds.
+    // SET LOCAL lasts for one transaction block: the pooled connection keeps its own timeout.
+    txn.exec("BEGIN");
+    try {
+      txn.exec("SET LOCAL statement_timeout = " + std::to_string(kSpendTimeout.count()));
+      std::vector<SpendRow> rows;
+      for (const pqxx::row& row : txn.exec_params(
+               "SELECT market, category, recipients, spent_micros "
+               "FROM creditgate.portal_spend(decode($1, 'hex'), $2, $3::date, $4::date)",
+               hex(session), tenant, from, to)) {
+        rows.push_back(SpendRow{row[0].as<std::string>(), row[1].as<std::string>(),
+                                row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
+      }
+      txn.exec("COMMIT");
+      return rows;
+    } catch (const pqxx::broken_connection&) {
+      throw;  // discarded by run(): nothing to roll back
+    } catch (...) {
+      txn.exec("ROLLBACK");  // never hand the pool a connection inside a failed block
+      throw;
     }
-    return rows;
   });
 }
 
