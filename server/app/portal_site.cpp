@@ -98,11 +98,17 @@ Response PortalSite::handle(const Request& request) {
   } catch (const PortalUnavailable& e) {
     // The cause goes to the server's log (PortalStore keeps no secret in it), not to the page.
     impl_->noteOutage(e.what());
+    // A form's change may have been committed just before the answer was lost: say so. (The form
+    // shown again has a fresh reference, so resending blindly could add a top-up twice.)
+    const bool form = request.method == "POST";
     Response response = htmlResponse(
         503, messagePage("Try again in a moment",
-                         "The billing database is not answering right now. Nothing was changed; "
-                         "reload the page in a few seconds.",
-                         "/portal/", "Reload"));
+                         form ? "The billing database did not answer, so it is not known whether "
+                                "this form was saved. Check the account's ledger (or contacts) "
+                                "before you send it again."
+                              : "The billing database is not answering right now. Nothing was "
+                                "changed; reload the page in a few seconds.",
+                         "/portal/", "Back to the portal"));
     response.headers.emplace_back("Retry-After", "5");
     return response;
   }
