@@ -60,6 +60,8 @@
 #include <thread>
 #include <vector>
 
+#include "html.hpp"  // urlEncode
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -255,21 +257,11 @@ class Connection {
 };
 
 std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
+  // urlEncode (server/portal/html.hpp) encodes all but the unreserved characters, as browsers do.
   std::string out;
   for (const auto& [name, value] : fields) {
     if (!out.empty()) out += '&';
-    out += name + "=";
-    for (const char c : value) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += c;
-      } else {
-        out += '%';
-        out += kDigits[byte >> 4];
-        out += kDigits[byte & 15];
-      }
-    }
+    out += name + "=" + creditgate::server::urlEncode(value);
   }
   return out;
 }

@@ -212,6 +212,63 @@ BEGIN
 END
 $$;
 
+-- The spend page's rows per UTC day (portal_spend below sums them; sql/022 keeps past days of them):
+-- each charged recipient adds 1 and its unit price, each refund takes its amount off, each
+-- recipient reported undelivered takes 1 off, summed per number, day and category first, so that
+-- each number's market is looked up once per day (digits compare byte-wise, COLLATE "C": no
+-- locale rules on the bulky rows).
+CREATE FUNCTION spend_by_day(p_tenant_id text, p_from date, p_to date, OUT day date,
+                             OUT market text, OUT category text, OUT recipients bigint,
+                             OUT spent_micros bigint)
+  RETURNS SETOF record
+  LANGUAGE sql STABLE SET search_path = creditgate, pg_temp
+AS $$
+  WITH decided AS MATERIALIZED (
+    SELECT b.batch_id, b.category, (b.decided_at AT TIME ZONE 'UTC')::date AS day,
+           b.recipients, b.unit_prices_micros, b.recipients_allowed
+      FROM batch b
+     WHERE b.tenant_id = p_tenant_id
+       AND b.decided_at >= p_from::timestamp AT TIME ZONE 'UTC'
+       AND b.decided_at < (p_to + 1)::timestamp AT TIME ZONE 'UTC'
+       AND b.voided_at IS NULL
+  ), items AS (
+    SELECT d.day, d.category, u.recipient, 1 AS counted, u.price AS micros
+      FROM decided d
+     CROSS JOIN LATERAL unnest(d.recipients, d.unit_prices_micros) WITH ORDINALITY
+                        AS u(recipient, price, i)
+     WHERE u.i <= d.recipients_allowed
+    UNION ALL
+    SELECT d.day, d.category, rf.recipient, 0, -rf.amount_micros
+      FROM decided d
+      JOIN ledger_entry rf ON rf.tenant_id = p_tenant_id AND rf.kind = 'refund'
+                          AND rf.batch_id = d.batch_id
+    UNION ALL
+    SELECT d.day, d.category, o.recipient, -1, 0
+      FROM decided d
+      JOIN recipient_outcome o ON o.tenant_id = p_tenant_id AND o.batch_id = d.batch_id
+                              AND NOT o.delivered
+  ), per_number AS (
+    SELECT i.day, (CASE WHEN left(i.recipient, 1) = '+' THEN substr(i.recipient, 2)
+                        ELSE i.recipient END) COLLATE "C" AS digits,
+           i.category, sum(i.counted) AS counted, sum(i.micros) AS micros
+      FROM items i
+     GROUP BY 1, 2, 3
+  ), located AS (
+    SELECT DISTINCT ON (n.day, n.digits) n.day, n.digits, mp.market
+      FROM (SELECT DISTINCT p.day, p.digits FROM per_number p) n
+     CROSS JOIN generate_series(1, least(length(n.digits), 15)) AS k(len)
+      JOIN market_prefix mp ON mp.prefix = left(n.digits, k.len)
+                           AND mp.valid_from <= n.day
+                           AND (mp.valid_to IS NULL OR mp.valid_to > n.day)
+     ORDER BY n.day, n.digits, k.len DESC, mp.valid_from DESC
+  )
+  SELECT p.day, coalesce(l.market, 'Other'), p.category, sum(p.counted)::bigint,
+         sum(p.micros)::bigint
+    FROM per_number p
+    LEFT JOIN located l ON l.day = p.day AND l.digits = p.digits
+   GROUP BY 1, 2, 3
+$$;
+
 -- The spend page: what the tenant's batches decided in [p_from, p_to] (UTC days, inclusive; both
 -- required, at most 366 days) cost, by market and category. Counted per charged recipient (the
 -- first recipients_allowed of a batch: all of them unless it was partial) at its unit price, less
@@ -251,54 +308,9 @@ BEGIN
   IF v_tenant IS NULL THEN
     RETURN;
   END IF;
-  -- Each charged recipient adds 1 and its unit price, each refund takes its amount off, each
-  -- recipient reported undelivered takes 1 off; summed per number, day and category first, so that
-  -- each number's market is looked up once per day (digits compare byte-wise, COLLATE "C": no
-  -- locale rules on the bulky rows).
   RETURN QUERY
-  WITH decided AS MATERIALIZED (
-    SELECT b.batch_id, b.category, (b.decided_at AT TIME ZONE 'UTC')::date AS day,
-           b.recipients, b.unit_prices_micros, b.recipients_allowed
-      FROM batch b
-     WHERE b.tenant_id = v_tenant
-       AND b.decided_at >= p_from::timestamp AT TIME ZONE 'UTC'
-       AND b.decided_at < (p_to + 1)::timestamp AT TIME ZONE 'UTC'
-       AND b.voided_at IS NULL
-  ), items AS (
-    SELECT d.day, d.category, u.recipient, 1 AS counted, u.price AS micros
-      FROM decided d
-     CROSS JOIN LATERAL unnest(d.recipients, d.unit_prices_micros) WITH ORDINALITY
-                        AS u(recipient, price, i)
-     WHERE u.i <= d.recipients_allowed
-    UNION ALL
-    SELECT d.day, d.category, rf.recipient, 0, -rf.amount_micros
-      FROM decided d
-      JOIN ledger_entry rf ON rf.tenant_id = v_tenant AND rf.kind = 'refund'
-                          AND rf.batch_id = d.batch_id
-    UNION ALL
-    SELECT d.day, d.category, o.recipient, -1, 0
-      FROM decided d
-      JOIN recipient_outcome o ON o.tenant_id = v_tenant AND o.batch_id = d.batch_id
-                              AND NOT o.delivered
-  ), per_number AS (
-    SELECT i.day, (CASE WHEN left(i.recipient, 1) = '+' THEN substr(i.recipient, 2)
-                        ELSE i.recipient END) COLLATE "C" AS digits,
-           i.category, sum(i.counted) AS counted, sum(i.micros) AS micros
-      FROM items i
-     GROUP BY 1, 2, 3
-  ), located AS (
-    SELECT DISTINCT ON (n.day, n.digits) n.day, n.digits, mp.market
-      FROM (SELECT DISTINCT p.day, p.digits FROM per_number p) n
-     CROSS JOIN generate_series(1, least(length(n.digits), 15)) AS k(len)
-      JOIN market_prefix mp ON mp.prefix = left(n.digits, k.len)
-                           AND mp.valid_from <= n.day
-                           AND (mp.valid_to IS NULL OR mp.valid_to > n.day)
-     ORDER BY n.day, n.digits, k.len DESC, mp.valid_from DESC
-  )
-  SELECT coalesce(l.market, 'Other') AS market, p.category, sum(p.counted)::bigint,
-         sum(p.micros)::bigint AS spent
-    FROM per_number p
-    LEFT JOIN located l ON l.day = p.day AND l.digits = p.digits
+  SELECT s.market, s.category, sum(s.recipients)::bigint, sum(s.spent_micros)::bigint AS spent
+    FROM spend_by_day(v_tenant, p_from, p_to) s
    GROUP BY 1, 2
    ORDER BY spent DESC, 1, 2;
 END
@@ -444,6 +456,7 @@ $$;
 REVOKE ALL ON portal_topup FROM PUBLIC;
 GRANT SELECT ON portal_topup TO creditgate_admin;
 REVOKE EXECUTE ON FUNCTION portal_admin_email(bytea), portal_quoted(text),
+  spend_by_day(text, date, date),
   check_portal_contacts(text[]),
   portal_tenant_info(bytea, text),
   portal_batches(bytea, text, date, date, timestamptz, text, integer),

@@ -37,61 +37,6 @@ REVOKE ALL ON portal_spend_day, portal_spend_day_done FROM PUBLIC;
 CREATE INDEX recipient_outcome_undelivered ON recipient_outcome (tenant_id, settled_at)
   WHERE NOT delivered;
 
--- What portal_spend computed in sql/021, per UTC day: each charged recipient adds 1 and its unit
--- price, each refund takes its amount off, each recipient reported undelivered takes 1 off; the
--- market is the longest prefix valid on the decision's day ('Other' without one).
-CREATE FUNCTION spend_by_day(p_tenant_id text, p_from date, p_to date, OUT day date,
-                             OUT market text, OUT category text, OUT recipients bigint,
-                             OUT spent_micros bigint)
-  RETURNS SETOF record
-  LANGUAGE sql STABLE SET search_path = creditgate, pg_temp
-AS $$
-  WITH decided AS MATERIALIZED (
-    SELECT b.batch_id, b.category, (b.decided_at AT TIME ZONE 'UTC')::date AS day,
-           b.recipients, b.unit_prices_micros, b.recipients_allowed
-      FROM batch b
-     WHERE b.tenant_id = p_tenant_id
-       AND b.decided_at >= p_from::timestamp AT TIME ZONE 'UTC'
-       AND b.decided_at < (p_to + 1)::timestamp AT TIME ZONE 'UTC'
-       AND b.voided_at IS NULL
-  ), items AS (
-    SELECT d.day, d.category, u.recipient, 1 AS counted, u.price AS micros
-      FROM decided d
-     CROSS JOIN LATERAL unnest(d.recipients, d.unit_prices_micros) WITH ORDINALITY
-                        AS u(recipient, price, i)
-     WHERE u.i <= d.recipients_allowed
-    UNION ALL
-    SELECT d.day, d.category, rf.recipient, 0, -rf.amount_micros
-      FROM decided d
-      JOIN ledger_entry rf ON rf.tenant_id = p_tenant_id AND rf.kind = 'refund'
-                          AND rf.batch_id = d.batch_id
-    UNION ALL
-    SELECT d.day, d.category, o.recipient, -1, 0
-      FROM decided d
-      JOIN recipient_outcome o ON o.tenant_id = p_tenant_id AND o.batch_id = d.batch_id
-                              AND NOT o.delivered
-  ), per_number AS (
-    SELECT i.day, (CASE WHEN left(i.recipient, 1) = '+' THEN substr(i.recipient, 2)
-                        ELSE i.recipient END) COLLATE "C" AS digits,
-           i.category, sum(i.counted) AS counted, sum(i.micros) AS micros
-      FROM items i
-     GROUP BY 1, 2, 3
-  ), located AS (
-    SELECT DISTINCT ON (n.day, n.digits) n.day, n.digits, mp.market
-      FROM (SELECT DISTINCT p.day, p.digits FROM per_number p) n
-     CROSS JOIN generate_series(1, least(length(n.digits), 15)) AS k(len)
-      JOIN market_prefix mp ON mp.prefix = left(n.digits, k.len)
-                           AND mp.valid_from <= n.day
-                           AND (mp.valid_to IS NULL OR mp.valid_to > n.day)
-     ORDER BY n.day, n.digits, k.len DESC, mp.valid_from DESC
-  )
-  SELECT p.day, coalesce(l.market, 'Other'), p.category, sum(p.counted)::bigint,
-         sum(p.micros)::bigint
-    FROM per_number p
-    LEFT JOIN located l ON l.day = p.day AND l.digits = p.digits
-   GROUP BY 1, 2, 3
-$$;
-
 -- Same signature and answer as sql/021's; VOLATILE now, since it keeps the days it computes.
 CREATE OR REPLACE FUNCTION portal_spend(p_token_sha256 bytea, p_tenant_id text, p_from date,
                                         p_to date, OUT market text, OUT category text,
@@ -181,7 +126,6 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION spend_by_day(text, date, date) FROM PUBLIC;
 
 -- Planned for each call's own arguments: with PL/pgSQL's generic plan, "written since v_since"
 -- reads every entry of the tenant instead of the few written since its days were kept.

@@ -131,20 +131,14 @@ bool keepOnePage(std::vector<Row>& rows, int page_size) {
   return true;
 }
 
-std::string levelName(api::BalanceLevel level) {
-  return api::balanceLevelName(level);
-}
-
 // A reference for a new top-up form: a double submit of the same form sends it twice, and the
 // ledger records it once.
 std::string freshReference() {
   return "portal-" + isoDay(today()) + "-" + newSessionToken().substr(0, 10);
 }
 
-}  // namespace
-
-std::optional<PolicyView> PortalSite::Impl::policyOf(const std::string& tenant) {
-  const api::TenantPolicy policy = gate.tenantPolicy(tenant);
+// The policy as the overview shows it; nullopt when the plugin could not say.
+std::optional<PolicyView> policyView(const api::TenantPolicy& policy) {
   if (!policy.found) return std::nullopt;
   PolicyView view;
   for (std::uint32_t i = 0; i < policy.category_count && i < std::size(policy.categories); ++i) {
@@ -159,29 +153,30 @@ std::optional<PolicyView> PortalSite::Impl::policyOf(const std::string& tenant) 
   return view;
 }
 
-std::string PortalSite::Impl::levelOf(const std::string& tenant, std::int64_t balance_micros,
-                                      int* rank) {
-  const api::TenantPolicy policy = gate.tenantPolicy(tenant);
-  const api::BalanceLevel level = api::balanceLevelOf(balance_micros, policy);
-  if (rank) *rank = static_cast<int>(level);
-  return levelName(level);
+}  // namespace
+
+std::optional<AccountView> PortalSite::Impl::accountOrNotFound(const Visit& visit,
+                                                               const std::string& tenant) {
+  // The database answers no row for a tenant this session may not see: the same 404 as for one
+  // that does not exist, on every page, download and form.
+  std::optional<AccountView> account = store.account(visit.digest, tenant);
+  if (!account) throw PageRefusal{404, "Not found", "There is no such page."};
+  return account;
 }
 
-Response PortalSite::Impl::tenantPage(const Visit& visit, const PortalRoute& route,
-                                      const Request& request) {
-  // The database answers no row for a tenant this session may not see: the same 404 as for one
-  // that does not exist, on every page and download.
-  const std::optional<AccountView> account = store.account(visit.digest, route.tenant);
-  if (!account) throw PageRefusal{404, "Not found", "There is no such page."};
-  if (request.method == "POST") {
-    if (!visit.user.isAdmin()) {
-      throw PageRefusal{403, "Admins only",
-                        "Only an admin can change an account. Nothing was changed."};
-    }
-    const FormFields form = readFields(request.body, formFieldsOf(route.page));
-    return route.page == PortalPage::top_up ? topUp(visit, *account, form)
-                                            : setContacts(visit, *account, form);
+Response PortalSite::Impl::tenantForm(const Visit& visit, const PortalRoute& route,
+                                      const FormFields& form) {
+  const std::optional<AccountView> account = accountOrNotFound(visit, route.tenant);
+  if (!visit.user.isAdmin()) {
+    throw PageRefusal{403, "Admins only",
+                      "Only an admin can change an account. Nothing was changed."};
   }
+  return route.page == PortalPage::top_up ? topUp(visit, *account, form)
+                                          : setContacts(visit, *account, form);
+}
+
+Response PortalSite::Impl::tenantPage(const Visit& visit, const PortalRoute& route) {
+  const std::optional<AccountView> account = accountOrNotFound(visit, route.tenant);
   switch (route.page) {
     case PortalPage::overview:
       return overview(visit, *account,
@@ -206,8 +201,9 @@ Response PortalSite::Impl::overview(const Visit& visit, const AccountView& accou
                                     FormState contacts, std::string notice) {
   OverviewInput input;
   input.account = account;
-  input.policy = policyOf(account.tenant_id);
-  input.level = levelOf(account.tenant_id, account.balance_micros);
+  const api::TenantPolicy policy = gate.tenantPolicy(account.tenant_id);
+  input.policy = policyView(policy);
+  input.level = api::balanceLevelName(api::balanceLevelOf(account.balance_micros, policy));
   input.admin = visit.user.isAdmin();
   input.csrf = visit.csrf;
   if (top_up.values.empty()) top_up.values = {{"reference", freshReference()}};
@@ -415,7 +411,8 @@ Response PortalSite::Impl::tenants(const Visit& visit, const FormFields& query, 
   }
   for (TenantRow& row : rows) {
     TenantListRow listed;
-    listed.level = levelOf(row.tenant_id, row.balance_micros, &listed.level_rank);
+    listed.level = api::balanceLevelName(
+        api::balanceLevelOf(row.balance_micros, gate.tenantPolicy(row.tenant_id)));
     listed.tenant = std::move(row);
     input.rows.push_back(std::move(listed));
   }

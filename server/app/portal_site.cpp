@@ -46,8 +46,6 @@ constexpr std::string_view kTopUpFields[] = {"csrf", "amount", "reference", "not
 constexpr std::string_view kContactsFields[] = {"csrf", "contacts"};
 constexpr std::string_view kCsrfOnly[] = {"csrf"};
 
-}  // namespace
-
 std::span<const std::string_view> formFieldsOf(PortalPage page) {
   switch (page) {
     case PortalPage::logout: return kLogoutFields;
@@ -57,6 +55,8 @@ std::span<const std::string_view> formFieldsOf(PortalPage page) {
     default: return kCsrfOnly;
   }
 }
+
+}  // namespace
 
 Response htmlResponse(int status, std::string body) {
   Response response{status, "text/html; charset=utf-8", std::move(body), {}};
@@ -158,12 +158,13 @@ Response PortalSite::Impl::route(const Request& request) {
     }
     if (route.page == PortalPage::logout) return logout(*current, form);
     if (route.page == PortalPage::tenants) return createTenant(*current, form);
+    return tenantForm(*current, route, form);
   }
   if (route.page == PortalPage::home) return home(*current);
   if (route.page == PortalPage::tenants) {
     return tenants(*current, readFields(route.query, {"q", "sort", "order"}), 200, {});
   }
-  return tenantPage(*current, route, request);
+  return tenantPage(*current, route);
 }
 
 std::optional<Visit> PortalSite::Impl::visit(const Request& request) {

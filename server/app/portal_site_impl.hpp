@@ -51,7 +51,11 @@ struct PortalSite::Impl {
   Response noSession(const Request& request, bool had_token);
 
   // portal_pages.cpp
-  Response tenantPage(const Visit& visit, const PortalRoute& route, const Request& request);
+  // A tenant's account, or the 404 a session gets for a tenant it may not see.
+  std::optional<AccountView> accountOrNotFound(const Visit& visit, const std::string& tenant);
+  Response tenantPage(const Visit& visit, const PortalRoute& route);
+  // A tenant page's form (top-up, contacts), already read and CSRF-checked by route().
+  Response tenantForm(const Visit& visit, const PortalRoute& route, const FormFields& form);
   Response overview(const Visit& visit, const AccountView& account, const FormFields& query,
                     int status, FormState top_up, FormState contacts, std::string notice);
   Response ledger(const Visit& visit, const AccountView& account, const FormFields& query);
@@ -63,8 +67,6 @@ struct PortalSite::Impl {
   Response setContacts(const Visit& visit, const AccountView& account, const FormFields& form);
   Response tenants(const Visit& visit, const FormFields& query, int status, FormState create);
   Response createTenant(const Visit& visit, const FormFields& form);
-  std::optional<PolicyView> policyOf(const std::string& tenant);
-  std::string levelOf(const std::string& tenant, std::int64_t balance_micros, int* rank = nullptr);
 
   // A complete page in the frame, for this visit.
   Response page(int status, const Visit& visit, const std::string& title, const std::string& tenant,
@@ -93,7 +95,5 @@ inline FormFields readFields(std::string_view encoded,
                              std::initializer_list<std::string_view> names) {
   return readFields(encoded, std::span<const std::string_view>(names.begin(), names.size()));
 }
-// The fields of the form a POST to `page` sends.
-std::span<const std::string_view> formFieldsOf(PortalPage page);
 
 }  // namespace creditgate::server

@@ -20,6 +20,13 @@ constexpr Column kColumns[] = {{"tenant", "Tenant", false},
                                {"spent_today", "Spent today", true},
                                {"level", "Level", false}};
 
+// ok 0, warning 1, critical 2, depleted 3: the order the level column sorts in.
+int levelRank(std::string_view level) {
+  constexpr std::string_view kLevels[] = {"ok", "warning", "critical", "depleted"};
+  return static_cast<int>(std::find(std::begin(kLevels), std::end(kLevels), level) -
+                          std::begin(kLevels));
+}
+
 bool containsIgnoringCase(std::string_view text, std::string_view part) {
   const auto lower = [](char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
@@ -66,7 +73,7 @@ std::vector<TenantListRow> tenantsShown(const TenantsInput& input) {
       return a.tenant.balance_micros < b.tenant.balance_micros;
     if (input.sort == "spent_today" && a.tenant.spent_today_micros != b.tenant.spent_today_micros)
       return a.tenant.spent_today_micros < b.tenant.spent_today_micros;
-    if (input.sort == "level" && a.level_rank != b.level_rank) return a.level_rank < b.level_rank;
+    if (input.sort == "level" && a.level != b.level) return levelRank(a.level) < levelRank(b.level);
     if (input.sort == "currency" && a.tenant.currency != b.tenant.currency)
       return a.tenant.currency < b.tenant.currency;
     return false;
@@ -117,7 +124,7 @@ std::string tenantsMain(const TenantsInput& input) {
             escapeHtml(formatMoney(t.balance_micros, t.minor_units)) +
             "</td><td class=\"num\" data-value=\"" + std::to_string(t.spent_today_micros) + "\">" +
             escapeHtml(formatMoney(t.spent_today_micros, t.minor_units)) +
-            "</td><td data-value=\"" + std::to_string(row.level_rank) +
+            "</td><td data-value=\"" + std::to_string(levelRank(row.level)) +
             "\"><span class=\"pill level-" + escapeHtml(row.level) + "\">" + escapeHtml(row.level) +
             "</span></td><td>";
     for (std::size_t i = 0; i < t.contacts.size(); ++i) {

@@ -13,8 +13,7 @@ namespace creditgate::server {
 
 struct TenantListRow {
   TenantRow tenant;
-  std::string level;   // ok | warning | critical | depleted
-  int level_rank = 0;  // 0 ok .. 3 depleted, for sorting
+  std::string level;  // ok | warning | critical | depleted
 };
 
 // Sort keys the list accepts; anything else is refused by the page's caller.

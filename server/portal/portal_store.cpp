@@ -78,14 +78,23 @@ struct PortalStore::State {
 
   // One statement on a pooled connection. A read is tried once more on a fresh connection when
   // the first one broke (a database restart); a write is not, since it may have been done.
+  // statement_timeout: this statement's own instead of the pool's, set for its transaction only.
   template <typename Fn>
-  auto run(bool retry, Fn&& fn) {
+  auto run(bool retry, Fn&& fn,
+           std::optional<std::chrono::milliseconds> statement_timeout = std::nullopt) {
     try {
       for (int attempt = 1;; ++attempt) {
         ConnectionPool::Lease lease = pool.acquire(Clock::now() + timeout);
         try {
-          pqxx::nontransaction txn(lease.connection());
-          return fn(txn);
+          if (!statement_timeout) {
+            pqxx::nontransaction txn(lease.connection());
+            return fn(txn);
+          }
+          pqxx::work txn(lease.connection());
+          txn.exec("SET LOCAL statement_timeout = " + std::to_string(statement_timeout->count()));
+          auto result = fn(txn);
+          txn.commit();
+          return result;
         } catch (const pqxx::broken_connection&) {
           lease.discard();
           pool.dropIdle();
@@ -125,7 +134,7 @@ PortalStore::PortalStore(PortalStoreOptions options) : state_(std::make_unique<S
 PortalStore::~PortalStore() = default;
 
 LoginLookup PortalStore::loginLookup(const std::string& email, std::chrono::seconds window) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) {
+  return state_->run(true, [&](pqxx::transaction_base& txn) {
     const pqxx::row row = txn.exec_params1(
         "SELECT password_hash, role, recent_failures FROM creditgate.portal_login_lookup($1, $2)",
         email, static_cast<int>(window.count()));
@@ -138,7 +147,7 @@ LoginLookup PortalStore::loginLookup(const std::string& email, std::chrono::seco
 }
 
 void PortalStore::loginFailed(const std::string& email) {
-  state_->run(false, [&](pqxx::nontransaction& txn) {
+  state_->run(false, [&](pqxx::transaction_base& txn) {
     txn.exec_params("SELECT creditgate.portal_login_failed($1)", email);
     return 0;
   });
@@ -148,7 +157,7 @@ std::optional<std::string> PortalStore::startSession(const std::string& email,
                                                      const SecretDigest& session,
                                                      std::chrono::seconds idle,
                                                      std::chrono::seconds absolute) {
-  return state_->run(false, [&](pqxx::nontransaction& txn) -> std::optional<std::string> {
+  return state_->run(false, [&](pqxx::transaction_base& txn) -> std::optional<std::string> {
     const pqxx::result r = txn.exec_params(
         "SELECT role FROM creditgate.portal_session_start($1, decode($2, 'hex'), $3, $4)", email,
         hex(session), static_cast<int>(idle.count()), static_cast<int>(absolute.count()));
@@ -159,7 +168,7 @@ std::optional<std::string> PortalStore::startSession(const std::string& email,
 
 std::optional<PortalUser> PortalStore::sessionUser(const SecretDigest& session,
                                                    std::chrono::seconds idle) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) -> std::optional<PortalUser> {
+  return state_->run(true, [&](pqxx::transaction_base& txn) -> std::optional<PortalUser> {
     const pqxx::result r = txn.exec_params(
         "SELECT email, role FROM creditgate.portal_session_user(decode($1, 'hex'), $2)",
         hex(session), static_cast<int>(idle.count()));
@@ -169,14 +178,14 @@ std::optional<PortalUser> PortalStore::sessionUser(const SecretDigest& session,
 }
 
 void PortalStore::endSession(const SecretDigest& session) {
-  state_->run(false, [&](pqxx::nontransaction& txn) {
+  state_->run(false, [&](pqxx::transaction_base& txn) {
     txn.exec_params("SELECT creditgate.portal_session_end(decode($1, 'hex'))", hex(session));
     return 0;
   });
 }
 
 int PortalStore::endAllSessions(const SecretDigest& session) {
-  return state_->run(false, [&](pqxx::nontransaction& txn) {
+  return state_->run(false, [&](pqxx::transaction_base& txn) {
     return txn
         .exec_params1("SELECT creditgate.portal_session_end_all(decode($1, 'hex'))",
                       hex(session))[0]
@@ -186,7 +195,7 @@ int PortalStore::endAllSessions(const SecretDigest& session) {
 
 std::optional<AccountView> PortalStore::account(const SecretDigest& session,
                                                 const std::string& tenant) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) -> std::optional<AccountView> {
+  return state_->run(true, [&](pqxx::transaction_base& txn) -> std::optional<AccountView> {
     const pqxx::result r = txn.exec_params(
         "SELECT a.currency, i.minor_units, a.balance_micros, a.spent_today_micros, "
         "a.spent_30_days_micros, i.contacts, " +
@@ -212,7 +221,7 @@ std::optional<AccountView> PortalStore::account(const SecretDigest& session,
 std::vector<LedgerRow> PortalStore::ledger(const SecretDigest& session, const std::string& tenant,
                                            const std::string& from, const std::string& to,
                                            std::optional<std::int64_t> before_entry, int limit) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) {
+  return state_->run(true, [&](pqxx::transaction_base& txn) {
     std::vector<LedgerRow> rows;
     for (const pqxx::row& row : txn.exec_params(
              "SELECT entry_id, kind, amount_micros, balance_after_micros, batch_id, recipient, "
@@ -234,7 +243,7 @@ std::vector<BatchRow> PortalStore::batches(const SecretDigest& session, const st
                                            const std::string& from, const std::string& to,
                                            const std::string& before_at,
                                            const std::string& before_key, int limit) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) {
+  return state_->run(true, [&](pqxx::transaction_base& txn) {
     std::vector<BatchRow> rows;
     const bool paged = !before_at.empty() && !before_key.empty();
     for (const pqxx::row& row : txn.exec_params(
@@ -272,38 +281,30 @@ std::vector<BatchRow> PortalStore::batches(const SecretDigest& session, const st
 
 std::vector<SpendRow> PortalStore::spend(const SecretDigest& session, const std::string& tenant,
                                          const std::string& from, const std::string& to) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) {
-    // The first look at a long period computes and keeps its past days (sql/022): about a second
-    // for a year of a busy tenant, once. It gets longer than the other reads, so that a busy
-    // machine does not cancel it every time and leave nothing kept; later looks take milliseconds.
-    // SET LOCAL lasts for one transaction block: the pooled connection keeps its own timeout.
-    txn.exec("BEGIN");
-    try {
-      txn.exec("SET LOCAL statement_timeout = " + std::to_string(kSpendTimeout.count()));
-      std::vector<SpendRow> rows;
-      for (const pqxx::row& row : txn.exec_params(
-               "SELECT market, category, recipients, spent_micros "
-               "FROM creditgate.portal_spend(decode($1, 'hex'), $2, $3::date, $4::date)",
-               hex(session), tenant, from, to)) {
-        rows.push_back(SpendRow{row[0].as<std::string>(), row[1].as<std::string>(),
-                                row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
-      }
-      txn.exec("COMMIT");
-      return rows;
-    } catch (const pqxx::broken_connection&) {
-      throw;  // discarded by run(): nothing to roll back
-    } catch (...) {
-      txn.exec("ROLLBACK");  // never hand the pool a connection inside a failed block
-      throw;
-    }
-  });
+  // The first look at a long period computes and keeps its past days (sql/022): about a second
+  // for a year of a busy tenant, once. It gets longer than the other reads, so that a busy machine
+  // does not cancel it every time and leave nothing kept; later looks take milliseconds.
+  return state_->run(
+      true,
+      [&](pqxx::transaction_base& txn) {
+        std::vector<SpendRow> rows;
+        for (const pqxx::row& row : txn.exec_params(
+                 "SELECT market, category, recipients, spent_micros "
+                 "FROM creditgate.portal_spend(decode($1, 'hex'), $2, $3::date, $4::date)",
+                 hex(session), tenant, from, to)) {
+          rows.push_back(SpendRow{row[0].as<std::string>(), row[1].as<std::string>(),
+                                  row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
+        }
+        return rows;
+      },
+      kSpendTimeout);
 }
 
 std::vector<NotificationRow> PortalStore::notifications(const SecretDigest& session,
                                                         const std::string& tenant,
                                                         std::optional<std::int64_t> before_event,
                                                         int limit) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) {
+  return state_->run(true, [&](pqxx::transaction_base& txn) {
     std::vector<NotificationRow> rows;
     for (const pqxx::row& row :
          txn.exec_params("SELECT event_id, type, " + iso("created_at") + ", " + iso("sent_at") +
@@ -324,7 +325,7 @@ std::vector<NotificationRow> PortalStore::notifications(const SecretDigest& sess
 }
 
 std::vector<TenantRow> PortalStore::tenants(const SecretDigest& session) {
-  return state_->run(true, [&](pqxx::nontransaction& txn) {
+  return state_->run(true, [&](pqxx::transaction_base& txn) {
     std::vector<TenantRow> rows;
     for (const pqxx::row& row : txn.exec_params(
              "SELECT tenant_id, currency, minor_units, balance_micros, spent_today_micros, "
@@ -343,7 +344,7 @@ TopUpDone PortalStore::topUp(const SecretDigest& session, const std::string& ten
                              std::int64_t amount_micros, const std::string& reference,
                              const std::string& note) {
   // Retried like a read: the reference makes a second attempt harmless (it answers replayed).
-  return state_->run(true, [&](pqxx::nontransaction& txn) {
+  return state_->run(true, [&](pqxx::transaction_base& txn) {
     const pqxx::row row = txn.exec_params1(
         "SELECT entry_id, balance_after_micros, replayed "
         "FROM creditgate.portal_top_up(decode($1, 'hex'), $2, $3, $4, $5)",
@@ -355,7 +356,7 @@ TopUpDone PortalStore::topUp(const SecretDigest& session, const std::string& ten
 
 bool PortalStore::addTenant(const SecretDigest& session, const std::string& tenant,
                             const std::string& currency, const std::string& contact) {
-  return state_->run(false, [&](pqxx::nontransaction& txn) {
+  return state_->run(false, [&](pqxx::transaction_base& txn) {
     // add_tenant's answer: 'created', or 'exists' for a tenant already there in that currency.
     return txn.exec_params1("SELECT creditgate.portal_add_tenant(decode($1, 'hex'), $2, $3, $4)",
                             hex(session), tenant, currency,
@@ -368,7 +369,7 @@ std::vector<std::string> PortalStore::setContacts(const SecretDigest& session,
                                                   const std::string& tenant,
                                                   const std::vector<std::string>& contacts) {
   std::vector<std::string_view> views(contacts.begin(), contacts.end());
-  return state_->run(false, [&](pqxx::nontransaction& txn) {
+  return state_->run(false, [&](pqxx::transaction_base& txn) {
     return textArray(
         txn.exec_params1("SELECT creditgate.portal_set_contacts(decode($1, 'hex'), $2, $3::text[])",
                          hex(session), tenant, pgTextArray(views))[0]);
@@ -378,7 +379,7 @@ std::vector<std::string> PortalStore::setContacts(const SecretDigest& session,
 std::optional<PortalStore::ProbeProblem> PortalStore::probe() {
   try {
     // A digest no session has: answers no row when the functions are there and callable.
-    state_->run(true, [&](pqxx::nontransaction& txn) {
+    state_->run(true, [&](pqxx::transaction_base& txn) {
       txn.exec_params("SELECT * FROM creditgate.portal_session_user(decode($1, 'hex'), 1)",
                       std::string(64, '0'));
       return 0;

@@ -7,25 +7,16 @@
 #include <regex>
 
 #include "creditctl_runner.hpp"
+#include "html.hpp"
 
 namespace creditgate::testing {
 
 std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
+  // urlEncode (server/portal/html.hpp) encodes all but the unreserved characters, as browsers do.
   std::string out;
   for (const auto& [name, value] : fields) {
     if (!out.empty()) out += '&';
-    out += name + "=";
-    for (const char c : value) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += c;
-      } else {
-        out += '%';
-        out += kDigits[byte >> 4];
-        out += kDigits[byte & 15];
-      }
-    }
+    out += name + "=" + server::urlEncode(value);
   }
   return out;
 }
@@ -49,6 +40,27 @@ std::string csrfIn(const std::string& html) {
   std::smatch m;
   if (!std::regex_search(html, m, std::regex("name=\"csrf\" value=\"([^\"]+)\""))) return "";
   return m[1];
+}
+
+HttpReply portalCall(unsigned short port, const std::string& method, const std::string& target,
+                     const std::string& cookie, const std::string& form) {
+  HttpConnection connection(port);
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!cookie.empty()) headers.emplace_back("Cookie", cookie);
+  if (method == "POST") headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  return connection.request(method, target, form, headers);
+}
+
+std::string portalLogin(unsigned short port, const std::string& email, const std::string& password,
+                        HttpReply* last) {
+  const HttpReply form = portalCall(port, "GET", "/portal/login", "");
+  const std::string login_cookie = "cg_login=" + cookieSet(form, "cg_login").value_or("");
+  const HttpReply reply = portalCall(
+      port, "POST", "/portal/login", login_cookie,
+      formEncode({{"csrf", csrfIn(form.body)}, {"email", email}, {"password", password}}));
+  if (last) *last = reply;
+  const auto session = cookieSet(reply, "cg_session");
+  return session && !session->empty() ? "cg_session=" + *session : "";
 }
 
 std::string addPortalUser(const std::string& admin_dsn, const std::string& email,

@@ -20,6 +20,16 @@ std::optional<std::string> cookieSet(const HttpReply& reply, const std::string& 
 // The first CSRF token in a page's forms ("" when it has none).
 std::string csrfIn(const std::string& html);
 
+// One request as a browser sends it, on a fresh connection: the Cookie header ("" for none) and,
+// for a POST, the form body.
+HttpReply portalCall(unsigned short port, const std::string& method, const std::string& target,
+                     const std::string& cookie, const std::string& form = "");
+
+// Logs in as a browser does (the login form, its cg_login cookie and CSRF token, the POST): the
+// session's Cookie header value ("" when refused); `last`, if given, gets the login's answer.
+std::string portalLogin(unsigned short port, const std::string& email, const std::string& password,
+                        HttpReply* last = nullptr);
+
 // `creditctl user add EMAIL --role ROLE --json` as the admin login `admin_dsn`: the password.
 std::string addPortalUser(const std::string& admin_dsn, const std::string& email,
                           const std::string& role);

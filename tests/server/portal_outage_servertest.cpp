@@ -33,21 +33,9 @@ class PortalOutageTest : public ServerTest {
 
   HttpReply call(const std::string& method, const std::string& target, const std::string& cookie,
                  const std::string& form = "") {
-    HttpConnection connection(server_->port());
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!cookie.empty()) headers.emplace_back("Cookie", cookie);
-    if (method == "POST") headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    return connection.request(method, target, form, headers);
+    return portalCall(server_->port(), method, target, cookie, form);
   }
-
-  std::string login() {
-    const HttpReply form = call("GET", "/portal/login", "");
-    const HttpReply reply =
-        call("POST", "/portal/login", "cg_login=" + cookieSet(form, "cg_login").value_or(""),
-             formEncode({{"csrf", csrfIn(form.body)}, {"email", "boss@example.com"},
-                         {"password", admin_password_}}));
-    return "cg_session=" + cookieSet(reply, "cg_session").value_or("");
-  }
+  std::string login() { return portalLogin(server_->port(), "boss@example.com", admin_password_); }
 
   std::string admin_password_;
   std::unique_ptr<TcpProxy> proxy_;

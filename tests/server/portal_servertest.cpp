@@ -30,24 +30,11 @@ class PortalServerTest : public ServerTest {
 
   HttpReply call(const std::string& method, const std::string& target, const std::string& cookie,
                  const std::string& form = "") {
-    HttpConnection connection(server_->port());
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!cookie.empty()) headers.emplace_back("Cookie", cookie);
-    if (method == "POST") headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    return connection.request(method, target, form, headers);
+    return portalCall(server_->port(), method, target, cookie, form);
   }
-
-  // Logs in as a browser does; the session cookie's value ("" when refused), and the last reply.
   std::string login(const std::string& email, const std::string& password,
                     HttpReply* last = nullptr) {
-    const HttpReply form = call("GET", "/portal/login", "");
-    const std::string login_cookie = "cg_login=" + cookieSet(form, "cg_login").value_or("");
-    const HttpReply reply =
-        call("POST", "/portal/login", login_cookie,
-             formEncode({{"csrf", csrfIn(form.body)}, {"email", email}, {"password", password}}));
-    if (last) *last = reply;
-    const auto session = cookieSet(reply, "cg_session");
-    return session && !session->empty() ? "cg_session=" + *session : "";
+    return portalLogin(server_->port(), email, password, last);
   }
 
   std::string acme_password_, admin_password_;

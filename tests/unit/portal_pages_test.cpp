@@ -88,7 +88,8 @@ TenantListRow listed(std::string id, std::int64_t balance, int rank, std::string
   row.tenant.currency = "USD";
   row.tenant.balance_micros = balance;
   if (!contact.empty()) row.tenant.contacts = {contact};
-  row.level_rank = rank;
+  constexpr const char* kLevels[] = {"ok", "warning", "critical", "depleted"};
+  row.level = kLevels[rank];
   return row;
 }
 
