@@ -1,5 +1,6 @@
 #include "decimal_micros.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <limits>
 
@@ -96,6 +97,18 @@ std::string formatMicros(std::int64_t micros) {
   out += '.';
   out += fraction;
   return out;
+}
+
+std::string formatMicrosIn(std::int64_t micros, int minor_units) {
+  return dropZerosPastMinorUnits(formatMicros(micros), minor_units);
+}
+
+std::string dropZerosPastMinorUnits(std::string six_decimals, int minor_units) {
+  const std::size_t keep = six_decimals.find('.') + 1 +
+                           static_cast<std::size_t>(std::clamp(minor_units, 0, int{kMaxDecimals}));
+  while (six_decimals.size() > keep && six_decimals.back() == '0') six_decimals.pop_back();
+  if (six_decimals.back() == '.') six_decimals.pop_back();
+  return six_decimals;
 }
 
 }  // namespace creditgate

@@ -5,19 +5,6 @@
 #include "decimal_micros.hpp"
 
 namespace creditgate::server {
-namespace {
-
-// "12.500000" -> "12.50" for 2 minor units, "12.5" for 0: the zeros past the currency's minor
-// units go, and the point with them when nothing follows it.
-std::string dropZerosPastMinorUnits(std::string text, int minor_units) {
-  const std::size_t keep =
-      text.find('.') + 1 + static_cast<std::size_t>(std::clamp(minor_units, 0, 6));
-  while (text.size() > keep && text.back() == '0') text.pop_back();
-  if (text.back() == '.') text.pop_back();
-  return text;
-}
-
-}  // namespace
 
 std::optional<std::string> formatMoneyText(std::string_view micros, int minor_units) {
   const bool negative = !micros.empty() && micros.front() == '-';
@@ -35,8 +22,7 @@ std::optional<std::string> formatMoneyText(std::string_view micros, int minor_un
 }
 
 std::string formatMoney(std::int64_t micros, int minor_units) {
-  // creditctl's exact text ("12.500000"), less the zeros past the currency's minor units.
-  return dropZerosPastMinorUnits(formatMicros(micros), minor_units);
+  return formatMicrosIn(micros, minor_units);
 }
 
 }  // namespace creditgate::server
