@@ -1,0 +1,25 @@
+// Untrusted text (tenant ids and campaign ids come from gateways) as it may appear in what people
+// read: a mail's headers and parts, a webhook's JSON. Unlike quoted_text.hpp's printableText, which
+// is for logs and keeps every byte visible as \xNN, this keeps the text readable in any script and
+// only removes what could change the shape of the message around it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace creditgate {
+
+// Valid UTF-8 on one line: an invalid byte becomes U+FFFD, control characters (C0 including CR,
+// LF and TAB, DEL, C1) are removed, and the result is cut to at most max_bytes on a character
+// boundary, with "..." appended when anything was cut.
+std::string singleLine(std::string_view text, std::size_t max_bytes = 200);
+
+// & < > " ' as character references: safe in element content and in quoted attribute values.
+std::string escapeHtml(std::string_view text);
+
+// Code points in valid UTF-8 (each invalid byte counts as one), as PostgreSQL's length() counts
+// characters of a UTF-8 database.
+std::size_t utf8Length(std::string_view text) noexcept;
+
+}  // namespace creditgate
