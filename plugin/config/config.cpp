@@ -26,9 +26,13 @@ constexpr std::string_view kRootKeys =
 constexpr std::string_view kMetricsKeys = "listen, tenant_balances";
 constexpr std::string_view kTenantBalanceKeys = "enabled, max_tenants";
 constexpr std::string_view kNotificationKeys =
-    "low_balance_warning, low_balance_critical, min_interval_s, tenants, relay";
+    "low_balance_warning, low_balance_critical, min_interval_s, tenants, relay, email, webhook";
 constexpr std::string_view kThresholdKeys = "low_balance_warning, low_balance_critical";
-constexpr std::string_view kRelayKeys = "enabled, poll_ms, batch_size";
+constexpr std::string_view kRelayKeys =
+    "enabled, poll_ms, batch_size, concurrency, max_backoff_ms, retry_period_s";
+constexpr std::string_view kEmailKeys =
+    "smtp_url, starttls, username, password_file, from, timeout_ms, portal_url";
+constexpr std::string_view kWebhookKeys = "timeout_ms";
 constexpr std::string_view kPricingKeys = "on_missing_rate";
 constexpr std::string_view kDatabaseKeys =
     "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms, group_commit";
@@ -333,9 +337,90 @@ void readRelay(const JsonNode& node, const std::string& path, Config& config) {
                     config.startup.relay_poll_ms = readInt(value, member_path, 10, 600000);
                   } else if (key == "batch_size") {
                     config.startup.relay_batch_size = readInt(value, member_path, 1, 1000);
+                  } else if (key == "concurrency") {
+                    config.startup.relay_concurrency = readInt(value, member_path, 1, 64);
+                  } else if (key == "max_backoff_ms") {
+                    config.startup.relay_max_backoff_ms =
+                        readInt(value, member_path, 1000, 86400000);
+                  } else if (key == "retry_period_s") {
+                    config.startup.relay_retry_period_s = readInt(value, member_path, 1, 2592000);
                   } else {
                     return false;
                   }
+                  return true;
+                });
+}
+
+std::string readString(const JsonNode& node, const std::string& path) {
+  if (node.kind != Kind::string) {
+    fail(path, node.position, "expected string, got " + describe(node));
+  }
+  return node.text;
+}
+
+// One address (name@domain) with nothing a mail header could be split on.
+bool isPlainAddress(std::string_view text) {
+  const auto at = text.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < text.size() && text.size() <= 254 &&
+         text.find_first_of(" \t\r\n<>,;:\"()[]\\", 0) == std::string_view::npos &&
+         text.find('@', at + 1) == std::string_view::npos;
+}
+
+void readEmail(const JsonNode& node, const std::string& path, Config& config) {
+  StartupSettings& s = config.startup;
+  forEachMember(
+      node, path, kEmailKeys,
+      [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+        if (key == "smtp_url") {
+          s.smtp_url = readString(value, member_path);
+          if (!s.smtp_url.starts_with("smtp://") && !s.smtp_url.starts_with("smtps://")) {
+            fail(member_path, value.position,
+                 quotedText(s.smtp_url, kMaxQuotedChars) +
+                     " is not smtp://host[:port] or smtps://host[:port]");
+          }
+        } else if (key == "starttls") {
+          s.smtp_starttls = readString(value, member_path);
+          if (s.smtp_starttls != "off" && s.smtp_starttls != "when_offered" &&
+              s.smtp_starttls != "required") {
+            fail(member_path, value.position,
+                 quotedText(s.smtp_starttls, kMaxQuotedChars) +
+                     " is not one of off, when_offered, required");
+          }
+        } else if (key == "username") {
+          s.smtp_username = readString(value, member_path);
+        } else if (key == "password_file") {
+          s.smtp_password_file = readString(value, member_path);
+        } else if (key == "from") {
+          s.email_from = readString(value, member_path);
+          if (!isPlainAddress(s.email_from)) {
+            fail(member_path, value.position,
+                 quotedText(s.email_from, kMaxQuotedChars) +
+                     " is not one plain address (name@domain)");
+          }
+        } else if (key == "timeout_ms") {
+          s.email_timeout_ms = readInt(value, member_path, 1000, 120000);
+        } else if (key == "portal_url") {
+          s.portal_url = readString(value, member_path);
+          if (!s.portal_url.empty() && !s.portal_url.starts_with("https://") &&
+              !s.portal_url.starts_with("http://")) {
+            fail(member_path, value.position,
+                 quotedText(s.portal_url, kMaxQuotedChars) + " is not an http(s):// address");
+          }
+        } else {
+          return false;
+        }
+        return true;
+      });
+  if (!s.smtp_password_file.empty() && s.smtp_username.empty()) {
+    fail(joinPath(path, "username"), node.position, "is required with password_file");
+  }
+}
+
+void readWebhook(const JsonNode& node, const std::string& path, Config& config) {
+  forEachMember(node, path, kWebhookKeys,
+                [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
+                  if (key != "timeout_ms") return false;
+                  config.startup.webhook_timeout_ms = readInt(value, member_path, 1000, 120000);
                   return true;
                 });
 }
@@ -363,6 +448,10 @@ void readNotifications(const JsonNode& node, const std::string& path, Config& co
                     readNotificationTenants(value, member_path, config);
                   } else if (key == "relay") {
                     readRelay(value, member_path, config);
+                  } else if (key == "email") {
+                    readEmail(value, member_path, config);
+                  } else if (key == "webhook") {
+                    readWebhook(value, member_path, config);
                   } else {
                     return readThresholdMember(key, value, member_path, config.live.default_alerts);
                   }
@@ -564,6 +653,17 @@ void forEachStartupSetting(Visit&& visit) {
   visit("notifications.relay.enabled", &StartupSettings::relay_enabled);
   visit("notifications.relay.poll_ms", &StartupSettings::relay_poll_ms);
   visit("notifications.relay.batch_size", &StartupSettings::relay_batch_size);
+  visit("notifications.relay.concurrency", &StartupSettings::relay_concurrency);
+  visit("notifications.relay.max_backoff_ms", &StartupSettings::relay_max_backoff_ms);
+  visit("notifications.relay.retry_period_s", &StartupSettings::relay_retry_period_s);
+  visit("notifications.email.smtp_url", &StartupSettings::smtp_url);
+  visit("notifications.email.starttls", &StartupSettings::smtp_starttls);
+  visit("notifications.email.username", &StartupSettings::smtp_username);
+  visit("notifications.email.password_file", &StartupSettings::smtp_password_file);
+  visit("notifications.email.from", &StartupSettings::email_from);
+  visit("notifications.email.timeout_ms", &StartupSettings::email_timeout_ms);
+  visit("notifications.email.portal_url", &StartupSettings::portal_url);
+  visit("notifications.webhook.timeout_ms", &StartupSettings::webhook_timeout_ms);
   visit("metrics.listen", &StartupSettings::metrics_listen);
   visit("metrics.tenant_balances.enabled", &StartupSettings::metrics_tenant_balances);
   visit("metrics.tenant_balances.max_tenants", &StartupSettings::metrics_max_tenants);

@@ -74,10 +74,23 @@ struct StartupSettings {
   // failure
   std::string journal_path;      // required with allow_flagged; without it the journal is in memory
   int journal_replay_ms = 1000;  // 100..600000
-  // notifications.relay
-  bool relay_enabled = true;  // this instance relays the outbox to the host's notify()
-  int relay_poll_ms = 1000;   // 10..600000
-  int relay_batch_size = 50;  // 1..1000
+  // notifications.relay: this instance delivers the outbox to the tenants' channels
+  bool relay_enabled = true;
+  int relay_poll_ms = 1000;            // 10..600000: how often due deliveries are looked for
+  int relay_batch_size = 50;           // 1..1000: claimed at most per round
+  int relay_concurrency = 4;           // 1..64: deliveries in flight at once (worker threads)
+  int relay_max_backoff_ms = 3600000;  // 1000..86400000: retries 1 s, 2 s, 4 s ... up to this
+  int relay_retry_period_s = 86400;    // 1..2592000: then an undelivered delivery is failed
+  // notifications.email (SMTP through libcurl)
+  std::string smtp_url = "smtp://localhost:25";  // smtp:// or smtps://host[:port]
+  std::string smtp_starttls = "when_offered";    // off | when_offered | required
+  std::string smtp_username;                     // "" = no AUTH
+  std::string smtp_password_file;                // holds the secret; read at start
+  std::string email_from = "creditgate@localhost";
+  std::string portal_url;        // the billing portal's address, linked from mails; "" = none
+  int email_timeout_ms = 10000;  // 1000..120000, per mail
+  // notifications.webhook
+  int webhook_timeout_ms = 10000;  // 1000..120000, per request
   // metrics
   std::string metrics_listen = "127.0.0.1:9464";  // "" = no endpoint; loopback unless changed
   bool metrics_tenant_balances = false;           // per-tenant balance gauges (unbounded labels)

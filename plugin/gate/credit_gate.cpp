@@ -8,6 +8,7 @@
 
 #include "batch_validation.hpp"
 #include "decimal_micros.hpp"
+#include "delivery_settings.hpp"
 #include "quoted_text.hpp"
 #include "tenant_id.hpp"
 #include "tenant_policy.hpp"
@@ -204,8 +205,12 @@ std::unique_ptr<OutboxRelay> CreditGatePlugin::makeRelay() {
   RelayOptions options;
   options.poll = std::chrono::milliseconds(startup_.relay_poll_ms);
   options.batch_size = startup_.relay_batch_size;
+  options.concurrency = startup_.relay_concurrency;
+  options.max_backoff = std::chrono::milliseconds(startup_.relay_max_backoff_ms);
+  options.retry_period = std::chrono::seconds(startup_.relay_retry_period_s);
   options.deadline = std::chrono::milliseconds(startup_.statement_timeout_ms);
-  return std::make_unique<OutboxRelay>(outbox_, services_, *metrics_, options);
+  options.delivery = deliverySettings(startup_);
+  return std::make_unique<OutboxRelay>(outbox_, services_, *metrics_, std::move(options));
 }
 
 // A flush the ledger could not take whole went one batch at a time: every batch still got its own

@@ -83,10 +83,12 @@ GateMetrics::GateMetrics(const MetricsOptions& options)
                          .Name("creditgate_failure_policy_decisions_total")
                          .Help("Decisions taken by on_ledger_unavailable, by policy.")
                          .Register(r);
-  notifications_ = &BuildCounter()
-                        .Name("creditgate_notifications_total")
-                        .Help("Outbox events handed to the host's notifier, by type and result.")
-                        .Register(r);
+  deliveries_ = &BuildCounter()
+                     .Name("creditgate_notification_deliveries_total")
+                     .Help(
+                         "Attempts to deliver a notification to a tenant's channel (email, "
+                         "webhook, host), by outcome: delivered, retry, failed, disabled.")
+                     .Register(r);
   tenant_balance_ = &BuildGauge()
                          .Name("creditgate_tenant_balance_micro_units")
                          .Help("Last known balance per tenant (capped number of tenants).")
@@ -152,9 +154,18 @@ GateMetrics::GateMetrics(const MetricsOptions& options)
   gathers_timed_out_ = &gathers.Add({{"result", "timeout"}});
   outbox_pending_ = &BuildGauge()
                          .Name("creditgate_outbox_pending")
-                         .Help("Notification events not yet delivered.")
+                         .Help(
+                             "Notification deliveries not yet made (one per event and channel), "
+                             "and events not yet fanned out to their channels.")
                          .Register(r)
                          .Add({});
+  oldest_undelivered_ = &BuildGauge()
+                             .Name("creditgate_notification_oldest_undelivered_seconds")
+                             .Help(
+                                 "How long the oldest notification still to deliver has waited "
+                                 "since its event (0 when none).")
+                             .Register(r)
+                             .Add({});
   balances_dropped_ = &BuildCounter()
                            .Name("creditgate_tenant_balance_series_dropped_total")
                            .Help("Balance updates not exported: the tenant cap was reached.")
@@ -187,9 +198,9 @@ GateMetrics::GateMetrics(const MetricsOptions& options)
     ledger_errors_->Add({{"kind", kind}});
   }
   for (const char* policy : {"block", "allow_flagged"}) failure_policy_->Add({{"policy", policy}});
-  for (const char* type : {"insufficient_credit", "low_balance", "depleted", "recovered"}) {
-    for (const char* result : {"sent", "failed"}) {
-      notifications_->Add({{"type", type}, {"result", result}});
+  for (const char* channel : {"email", "webhook", "host"}) {
+    for (const char* outcome : {"delivered", "retry", "failed", "disabled"}) {
+      deliveries_->Add({{"channel", channel}, {"outcome", outcome}});
     }
   }
   config_generation_->Set(1);
@@ -310,13 +321,14 @@ void GateMetrics::countGather(bool complete) {
   (complete ? gathers_complete_ : gathers_timed_out_)->Increment();
 }
 
-void GateMetrics::countNotification(std::string_view type, bool sent) {
-  labelled(*notifications_, {{"type", std::string(type)}, {"result", sent ? "sent" : "failed"}})
+void GateMetrics::countDelivery(std::string_view channel, std::string_view outcome) {
+  labelled(*deliveries_, {{"channel", std::string(channel)}, {"outcome", std::string(outcome)}})
       .Increment();
 }
 
-void GateMetrics::setOutboxPending(std::int64_t pending) {
+void GateMetrics::setDeliveryBacklog(std::int64_t pending, std::int64_t oldest_seconds) {
   outbox_pending_->Set(static_cast<double>(pending));
+  oldest_undelivered_->Set(static_cast<double>(oldest_seconds));
 }
 
 void GateMetrics::tenantBalance(std::string_view tenant, std::string_view currency,

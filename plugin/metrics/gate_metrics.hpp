@@ -63,8 +63,11 @@ class GateMetrics {
   // A free flusher waited for the callers of the last flush (group_commit.gather_us): all came back
   // (`complete`) or the wait ran out.
   void countGather(bool complete);
-  void countNotification(std::string_view type, bool sent);
-  void setOutboxPending(std::int64_t pending);
+  // One attempt to deliver an event to a channel (email, webhook, host): delivered, retry, failed
+  // (refused for good, or the retry period ended) or disabled (a webhook answered 410).
+  void countDelivery(std::string_view channel, std::string_view outcome);
+  // Deliveries still to make, and how long the oldest has waited (the ledger's, every instance).
+  void setDeliveryBacklog(std::int64_t pending, std::int64_t oldest_seconds);
   void tenantBalance(std::string_view tenant, std::string_view currency, std::int64_t balance,
                      std::optional<std::int64_t> critical_threshold);
 
@@ -93,7 +96,7 @@ class GateMetrics {
   prometheus::Family<prometheus::Counter>* money_;
   prometheus::Family<prometheus::Counter>* ledger_errors_;
   prometheus::Family<prometheus::Counter>* failure_policy_;
-  prometheus::Family<prometheus::Counter>* notifications_;
+  prometheus::Family<prometheus::Counter>* deliveries_;
   prometheus::Family<prometheus::Gauge>* tenant_balance_;
   prometheus::Family<prometheus::Gauge>* tenant_critical_;
   // Filled at construction for every combination a verdict can carry (so each series is exported
@@ -108,6 +111,7 @@ class GateMetrics {
   prometheus::Gauge* pool_size_;
   prometheus::Gauge* rate_refreshed_;
   prometheus::Gauge* rate_version_;
+  prometheus::Gauge* oldest_undelivered_;
   prometheus::Gauge* config_generation_;
   prometheus::Counter* reload_failures_;
   prometheus::Counter* flush_fallbacks_;

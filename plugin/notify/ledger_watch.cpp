@@ -20,7 +20,7 @@ void LedgerWatch::pollNow() {
     const bool first = last_topup_entry_id_ < 0;
     const Outbox::Watch watch =
         outbox_.watch(first ? 0 : last_topup_entry_id_, Database::Clock::now() + deadline_);
-    metrics_.setOutboxPending(watch.outbox_pending);
+    metrics_.setDeliveryBacklog(watch.outbox_pending, watch.oldest_undelivered_seconds);
     if (!first) {
       for (const auto& topup : watch.topups) {
         metrics_.countMoney("topup", topup.currency, topup.micros);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <random>
 
+#include "channel.hpp"
+
 namespace creditgate {
 namespace {
 
@@ -15,72 +17,161 @@ std::string makeRelayId() {
   return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(random());
 }
 
+// 1 s, 2 s, 4 s ... capped, each drawn from its upper half: many endpoints failing at once (a
+// receiver's outage) do not all come back in the same second.
+std::chrono::milliseconds backoffFor(int attempts, std::chrono::milliseconds cap) {
+  const int exponent = std::clamp(attempts - 1, 0, 30);
+  const std::int64_t ceiling = std::min<std::int64_t>(1000LL << exponent, cap.count());
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_int_distribution<std::int64_t> jitter(ceiling / 2, ceiling);
+  return std::chrono::milliseconds(jitter(random));
+}
+
+const char* outcomeLabel(DeliveryEnd::Outcome outcome, bool gave_up) {
+  switch (outcome) {
+    case DeliveryEnd::Outcome::delivered: return "delivered";
+    case DeliveryEnd::Outcome::rejected: return "failed";
+    case DeliveryEnd::Outcome::gone: return "disabled";
+    case DeliveryEnd::Outcome::retry: break;
+  }
+  return gave_up ? "failed" : "retry";
+}
+
+// For logs: the channel without secrets or URL query strings.
+std::string channelForLog(const ClaimedDelivery& delivery) {
+  const std::optional<Channel> channel = parseChannel(delivery.channel);
+  return channel ? describeChannel(*channel) : delivery.kind + " (invalid contact)";
+}
+
 }  // namespace
+
+std::chrono::milliseconds OutboxRelay::leaseFor(const DeliverySettings& delivery) {
+  const auto slowest = std::max(delivery.smtp.timeout, delivery.webhook_timeout);
+  return std::max<std::chrono::milliseconds>(std::chrono::seconds(30),
+                                             2 * slowest + std::chrono::seconds(5));
+}
 
 OutboxRelay::OutboxRelay(Outbox& outbox, api::HostServices& services, GateMetrics& metrics,
                          RelayOptions options)
     : outbox_(outbox),
       services_(services),
       metrics_(metrics),
-      options_(options),
+      options_(std::move(options)),
       relay_id_(makeRelayId()),
-      thread_(std::make_unique<PeriodicThread>(options_.poll, PeriodicThread::Start::after_interval,
-                                               [this] { deliverDue(); })) {}
-
-OutboxRelay::~OutboxRelay() {
-  thread_.reset();
-  // A gateway shutting down hands over what is due now, so a last event is not left for another
-  // instance's next poll. Best effort: whatever fails stays in the outbox.
-  deliverDue();
+      lease_(leaseFor(options_.delivery)) {
+  threads_.emplace_back([this] { dispatch(); });
+  for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { work(); });
 }
 
-bool OutboxRelay::deliver(const ClaimedEvent& event) {
-  const std::string event_id = std::to_string(event.event_id);
-  // No contact on record: the host still gets the event (with an empty contact) to route it.
-  const std::vector<std::string> contacts =
-      event.contacts.empty() ? std::vector<std::string>{""} : event.contacts;
-  for (const std::string& contact : contacts) {
-    const api::Notification notification{event_id, event.tenant_id, event.type, contact,
-                                         event.payload_json};
-    if (!services_.notify(notification)) return false;
+OutboxRelay::~OutboxRelay() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
   }
-  return true;
+  changed_.notify_all();
+  // The workers send what was already claimed before they stop, each within its timeout; what is
+  // due but unclaimed stays in the ledger for another relay, or this one after a restart.
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void OutboxRelay::dispatch() {
+  std::unique_lock lock(mutex_);
+  // The first look waits one poll, as it always did: a gate just started is not busy at once.
+  if (changed_.wait_for(lock, options_.poll, [this] { return stopping_; })) return;
+  while (!stopping_) {
+    changed_.wait(lock, [this] { return stopping_ || idle_workers_ > 0; });
+    if (stopping_) return;
+    const int wanted = std::min(idle_workers_, options_.batch_size);
+    lock.unlock();
+    std::vector<ClaimedDelivery> claimed;
+    try {
+      claimed = outbox_.claim(relay_id_, wanted, static_cast<int>(lease_.count()), deadline());
+    } catch (const LedgerError&) {
+      // Counted and logged once per outage by the ledger's observer; the next poll tries again.
+    } catch (const std::exception& e) {
+      services_.log(api::LogLevel::warning, std::string("creditgate: outbox relay: ") + e.what());
+    }
+    lock.lock();
+    const bool full = static_cast<int>(claimed.size()) == wanted;
+    for (ClaimedDelivery& delivery : claimed) queue_.push_back(std::move(delivery));
+    idle_workers_ -= static_cast<int>(claimed.size());
+    changed_.notify_all();
+    // Nothing more due now: look again after a poll (or as soon as a full round's workers free).
+    if (!full) changed_.wait_for(lock, options_.poll, [this] { return stopping_; });
+  }
+}
+
+void OutboxRelay::work() {
+  ChannelSender sender(options_.delivery, services_);
+  std::unique_lock lock(mutex_);
+  ++idle_workers_;
+  changed_.notify_all();
+  while (true) {
+    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and nothing handed to us
+    ClaimedDelivery delivery = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    deliver(sender, delivery);
+    lock.lock();
+    ++idle_workers_;
+    changed_.notify_all();
+  }
 }
 
 int OutboxRelay::deliverDue() {
-  std::lock_guard round(round_mutex_);
+  ChannelSender sender(options_.delivery, services_);
   int delivered = 0;
   try {
-    const auto deadline = [this] { return Database::Clock::now() + options_.deadline; };
-    for (const ClaimedEvent& event :
-         outbox_.claim(relay_id_, options_.batch_size, static_cast<int>(options_.lease.count()),
-                       deadline())) {
-      if (deliver(event)) {
-        outbox_.markSent(relay_id_, event.event_id, deadline());
-        delivered_.fetch_add(1);
-        metrics_.countNotification(event.type, true);
-        ++delivered;
-        continue;
-      }
-      // 1 s, 2 s, 4 s ... capped: a notifier that is down is not hammered.
-      const int exponent = std::min(event.attempts - 1, 20);
-      const auto backoff =
-          std::min<std::int64_t>(1000LL << std::max(exponent, 0), options_.max_backoff.count());
-      failed_.fetch_add(1);
-      metrics_.countNotification(event.type, false);
-      services_.log(api::LogLevel::warning, "creditgate: notifier refused event " +
-                                                std::to_string(event.event_id) + " (" + event.type +
-                                                "); retry in " + std::to_string(backoff) + " ms");
-      outbox_.markFailed(relay_id_, event.event_id, "the host's notifier refused it",
-                         static_cast<int>(backoff), deadline());
+    for (const ClaimedDelivery& delivery : outbox_.claim(
+             relay_id_, options_.batch_size, static_cast<int>(lease_.count()), deadline())) {
+      if (deliver(sender, delivery)) ++delivered;
     }
   } catch (const LedgerError&) {
-    // The events stay in the outbox; leases expire and the next round tries again. The ledger's
-    // failure is counted and logged once per outage (LedgerOutageLog), not once per round.
+    // As in dispatch(): the deliveries stay in the ledger and their leases expire.
   } catch (const std::exception& e) {
     services_.log(api::LogLevel::warning, std::string("creditgate: outbox relay: ") + e.what());
   }
   return delivered;
+}
+
+bool OutboxRelay::deliver(ChannelSender& sender, const ClaimedDelivery& delivery) {
+  DeliveryEnd end = sender.send(delivery);
+  end.retry_after = backoffFor(delivery.attempts, options_.max_backoff);
+  end.give_up_after = options_.retry_period;
+  const auto now =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(services_.nowUnixMicros()));
+  const bool gave_up = end.outcome == DeliveryEnd::Outcome::retry &&
+                       now >= delivery.created_at + options_.retry_period;
+  const char* outcome = outcomeLabel(end.outcome, gave_up);
+  metrics_.countDelivery(delivery.kind, outcome);
+  const bool ok = end.outcome == DeliveryEnd::Outcome::delivered;
+  if (ok) {
+    delivered_.fetch_add(1);
+  } else {
+    failed_.fetch_add(1);
+    std::string line = "creditgate: event " + std::to_string(delivery.event_id) + " (" +
+                       delivery.type + ") to " + channelForLog(delivery) + " of tenant " +
+                       delivery.tenant_id + ", attempt " + std::to_string(delivery.attempts) +
+                       ": " + (end.error.empty() ? "not delivered" : end.error) + "; ";
+    if (std::string_view(outcome) == "retry") {
+      line += "retry in " + std::to_string(end.retry_after.count()) + " ms";
+    } else {
+      line += std::string("now ") + outcome;
+    }
+    services_.log(api::LogLevel::warning, line);
+  }
+  try {
+    if (!outbox_.finish(relay_id_, delivery, end, deadline())) {
+      services_.log(api::LogLevel::warning,
+                    "creditgate: event " + std::to_string(delivery.event_id) +
+                        ": the lease ran out before the outcome was recorded; another relay may "
+                        "send it again (receivers de-duplicate by its id)");
+    }
+  } catch (const LedgerError&) {
+    // Unrecorded: the lease expires and the delivery is claimed again (at least once).
+  }
+  return ok;
 }
 
 }  // namespace creditgate

@@ -1,56 +1,80 @@
-// Delivers the notification outbox to the host: a background thread claims due events (safe with
-// many gateway instances on one database), calls HostServices::notify() once per contact with the
-// event's stable id, marks the event sent, or failed with exponential backoff. Never on the
-// decision path: a slow or failing notifier cannot delay a verdict.
+// Delivers the notification outbox (sql/023): each event to each of its tenant's channels, email,
+// webhook or the host's notify(). A dispatcher thread claims due deliveries with a lease (safe with
+// many gateway instances on one database: none is delivered by two relays at once) only as fast as
+// workers are free, and `concurrency` workers send them, each with its own SMTP and HTTP handles
+// and per-request timeouts. The ledger hands out at most one delivery per channel at a time, so a
+// slow endpoint ties up one worker while the others serve other tenants. Never on the decision
+// path.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "channel_sender.hpp"
 #include "creditgate/host_api.hpp"
 #include "gate_metrics.hpp"
 #include "outbox.hpp"
-#include "periodic_thread.hpp"
 
 namespace creditgate {
 
 struct RelayOptions {
-  std::chrono::milliseconds poll{1000};
-  int batch_size = 50;
-  std::chrono::milliseconds lease{30000};         // a claimed event is ours this long
-  std::chrono::milliseconds max_backoff{300000};  // retries: 1 s, 2 s, 4 s ... up to this
-  std::chrono::milliseconds deadline{2000};       // per database call
+  std::chrono::milliseconds poll{1000};              // how often to look when nothing was due
+  int batch_size = 50;                               // claimed at most per round
+  int concurrency = 4;                               // worker threads
+  std::chrono::milliseconds max_backoff{3600000};    // retries: 1 s, 2 s, 4 s ... up to this
+  std::chrono::milliseconds retry_period{86400000};  // from the event; then failed
+  std::chrono::milliseconds deadline{2000};          // per database call
+  DeliverySettings delivery;
 };
 
 class OutboxRelay {
  public:
   OutboxRelay(Outbox& outbox, api::HostServices& services, GateMetrics& metrics,
               RelayOptions options);
-  ~OutboxRelay();  // stops the thread, then delivers what is due once more
+  ~OutboxRelay();  // stops claiming, lets in-flight deliveries finish (each within its timeout)
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 
-  // Claims and delivers one round of due events now; returns how many were delivered.
+  // Claims one round of due deliveries now and sends them on the calling thread; returns how many
+  // were delivered. For tests and tools; the workers do the same in the background.
   int deliverDue();
 
   std::uint64_t delivered() const noexcept { return delivered_.load(); }
   std::uint64_t failed() const noexcept { return failed_.load(); }
 
+  // The lease a claim takes: longer than any one send can last, so a live relay never loses a
+  // delivery it is still sending to another relay.
+  static std::chrono::milliseconds leaseFor(const DeliverySettings& delivery);
+
  private:
-  bool deliver(const ClaimedEvent& event);
+  void dispatch();
+  void work();
+  // Sends, records the outcome in the ledger, counts and logs it; true if delivered.
+  bool deliver(ChannelSender& sender, const ClaimedDelivery& delivery);
+  Database::Deadline deadline() const { return Database::Clock::now() + options_.deadline; }
 
   Outbox& outbox_;
   api::HostServices& services_;
   GateMetrics& metrics_;
   const RelayOptions options_;
-  const std::string relay_id_;  // names this relay's leases in the outbox
-  std::mutex round_mutex_;      // one round at a time: the thread's, or deliverDue()'s
+  const std::string relay_id_;  // names this relay's leases in the ledger
+  const std::chrono::milliseconds lease_;
   std::atomic<std::uint64_t> delivered_{0};
   std::atomic<std::uint64_t> failed_{0};
-  std::unique_ptr<PeriodicThread> thread_;  // reset first in the destructor
+
+  std::mutex mutex_;
+  std::condition_variable changed_;  // work queued, a worker free, or stopping
+  std::deque<ClaimedDelivery> queue_;
+  int idle_workers_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;  // the dispatcher, then the workers; joined first
 };
 
 }  // namespace creditgate

@@ -64,7 +64,9 @@ class CreditctlReportsTest : public ::testing::Test {
   }
 
   std::int64_t outboxAttempts() {
-    return db_.queryInt("SELECT coalesce(sum(attempts), 0)::bigint FROM creditgate.outbox_event");
+    return db_.queryInt(
+        "SELECT (SELECT coalesce(sum(attempts), 0) FROM creditgate.notification_delivery)"
+        "     + (SELECT count(*) FROM creditgate.outbox_event WHERE fanned_out_at IS NOT NULL)");
   }
 
   TestDatabase db_;
@@ -248,8 +250,9 @@ TEST_F(CreditctlReportsTest, EventsListsPendingAndSentEventsAndPendingFilters) {
       "'bistro', 'b-1', 'c', 't', 'marketing', ARRAY['+4915110000001'],"
       " ARRAY[2000000]::bigint[], 'EUR', 'block', 0, NULL");
   db_.exec(
-      "SELECT creditgate.mark_event_sent('test-relay', event_id)"
-      "  FROM creditgate.claim_events('test-relay', 10, 60000) WHERE tenant_id = 'acme'");
+      "SELECT creditgate.finish_delivery('test-relay', tenant_id, event_id, channel, 'delivered',"
+      "                                  250, NULL, 0, 86400000)"
+      "  FROM creditgate.claim_deliveries('test-relay', 10, 60000) WHERE tenant_id = 'acme'");
   ASSERT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.outbox_event WHERE sent_at IS NULL"), 1);
 
   const CtlResult all = admin({"events", "--json"});

@@ -24,6 +24,9 @@ class NotificationTest : public GateTest {
   std::int64_t events(const std::string& where) {
     return db_.queryInt("SELECT count(*) FROM creditgate.outbox_event WHERE " + where);
   }
+  std::int64_t deliveries(const std::string& where) {
+    return db_.queryInt("SELECT count(*) FROM creditgate.notification_delivery WHERE " + where);
+  }
   void debitConcurrently(const std::string& tenant, int threads, int batches_each,
                          const std::string& prefix) {
     std::vector<std::thread> workers;
@@ -147,18 +150,22 @@ TEST_F(NotificationTest, FailingNotifierIsRetriedAndTheEventDeliveredOnceItRecov
   auto& gate = static_cast<CreditGatePlugin&>(*gate_);
   decide(batch("bistro", "b-1", germanNumbers(1)));
   EXPECT_EQ(gate.relayNotificationsNow(), 0);
-  EXPECT_EQ(events("sent_at IS NULL AND attempts = 1 AND available_at > now()"), 1);  // backoff
+  EXPECT_EQ(deliveries("state = 'pending' AND attempts = 1 AND available_at > now()"
+                       " AND last_error = 'the host''s notifier refused it'"),
+            1);                                // backoff
   EXPECT_EQ(gate.relayNotificationsNow(), 0);  // not due yet: not hammered
-  EXPECT_EQ(events("attempts = 1"), 1);
+  EXPECT_EQ(deliveries("attempts = 1"), 1);
+  EXPECT_EQ(events("sent_at IS NULL"), 1);
 
   host_.notify_fails = false;
-  db_.exec("UPDATE creditgate.outbox_event SET available_at = now()");  // skip the 1 s backoff
+  db_.exec("UPDATE creditgate.notification_delivery SET available_at = now()");  // skip backoff
   EXPECT_EQ(gate.relayNotificationsNow(), 1);
   EXPECT_EQ(gate.relayNotificationsNow(), 0);
   ASSERT_EQ(host_.notified().size(), 1u);
   EXPECT_EQ(host_.notified()[0].type, "insufficient_credit");
   EXPECT_EQ(host_.notified()[0].contact, "billing@bistro.example");
-  EXPECT_EQ(events("sent_at IS NOT NULL AND attempts = 2"), 1);
+  EXPECT_EQ(deliveries("state = 'delivered' AND attempts = 2 AND last_error IS NULL"), 1);
+  EXPECT_EQ(events("sent_at IS NOT NULL"), 1);
 }
 
 }  // namespace
