@@ -17,6 +17,8 @@ CREDITGATE_DEPS=(
   curl        # the demo's requests to creditgate-server; the TLS test's independent client
   openssl     # the TLS test's throwaway certificate
   chromium    # the billing portal's browser tests (tests/browser), headless
+  python3-aiosmtpd      # the notification tests' SMTP sink (tests/notify/smtp_sink.py)
+  libcurl4-openssl-dev  # notification delivery: SMTP mail and webhooks through libcurl
 )
 
 # True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).
@@ -79,4 +81,19 @@ creditgate_install_deps() {
     fi
   done
   echo "dependencies: installed ${#missing[@]} package(s)"
+}
+
+# creditgate_npm_ci DIR: the pinned npm packages of DIR (its package-lock.json) into DIR/node_modules,
+# when missing or older than the lock file. Quiet; npm's whole output on failure. Needs Node and npm.
+creditgate_npm_ci() {
+  local dir=${1:?usage: creditgate_npm_ci DIR} out
+  if [[ -f $dir/node_modules/.package-lock.json &&
+    ! $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    return 0
+  fi
+  if ! out=$(cd -- "$dir" && NO_UPDATE_NOTIFIER=1 npm ci --no-audit --no-fund 2>&1); then
+    printf '%s\n' "$out" >&2
+    echo "error: npm ci failed in $dir" >&2
+    return 1
+  fi
 }
