@@ -1,4 +1,5 @@
 // A tenant's pages and the admins' actions (PortalSite::Impl, see portal_site_impl.hpp).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -222,7 +223,10 @@ Response PortalSite::Impl::overview(const Visit& visit, const AccountView& accou
                        "the credit counts once, in the balance below."
                  : "Credit added: ledger entry " + std::to_string(*entry) + ".";
   }
-  if (query.contains("contacts")) notice = "Contacts saved.";
+  if (query.contains("contacts")) {
+    notice = "Contacts saved.";
+    input.new_webhook = fieldOr(query, "contacts") == "webhook";
+  }
   if (query.contains("created")) notice = "Tenant created.";
   return page(status, visit, "Account " + account.tenant_id, account.tenant_id, "overview",
               overviewMain(input), notice);
@@ -314,8 +318,12 @@ Response PortalSite::Impl::notifications(const Visit& visit, const AccountView& 
                                          const FormFields& query) {
   NotificationsInput input;
   input.account = account;
-  input.rows = store.notifications(visit.digest, account.tenant_id, positiveNumber(query, "before"),
-                                   kNotificationsPage + 1);
+  NotificationsPage read = store.notifications(
+      visit.digest, account.tenant_id, positiveNumber(query, "before"), kNotificationsPage + 1);
+  // The channels as of the events and endpoints read with them (the account was read before).
+  input.account.contacts = std::move(read.contacts);
+  input.rows = std::move(read.rows);
+  input.webhooks = std::move(read.webhooks);
   input.has_older = keepOnePage(input.rows, kNotificationsPage);
   return page(200, visit, "Notifications of " + account.tenant_id, account.tenant_id,
               "notifications", notificationsMain(input));
@@ -368,8 +376,9 @@ Response PortalSite::Impl::setContacts(const Visit& visit, const AccountView& ac
     if (!line.empty()) contacts.push_back(line);
     start = end + 1;
   }
+  std::vector<std::string> saved;
   try {
-    store.setContacts(visit.digest, account.tenant_id, contacts);
+    saved = store.setContacts(visit.digest, account.tenant_id, contacts);
   } catch (const PortalRefused& refused) {
     FormState state;
     state.values = {{"contacts", text}};
@@ -379,7 +388,14 @@ Response PortalSite::Impl::setContacts(const Visit& visit, const AccountView& ac
   } catch (const PortalForbidden&) {
     throw PageRefusal{403, "Admins only", "Only an admin can set contacts. Nothing was changed."};
   }
-  return redirectTo(tenantPath(account.tenant_id) + "?contacts=saved");
+  // A webhook contact new to the list has a new signing secret: the overview says where to read it.
+  const bool new_webhook = std::any_of(saved.begin(), saved.end(), [&](const std::string& contact) {
+    return contact.starts_with("webhook:") &&
+           std::find(account.contacts.begin(), account.contacts.end(), contact) ==
+               account.contacts.end();
+  });
+  return redirectTo(tenantPath(account.tenant_id) +
+                    (new_webhook ? "?contacts=webhook" : "?contacts=saved"));
 }
 
 Response PortalSite::Impl::tenants(const Visit& visit, const FormFields& query, int status,

@@ -128,7 +128,12 @@ std::string tenantsMain(const TenantsInput& input) {
             "\"><span class=\"pill level-" + escapeHtml(row.level) + "\">" + escapeHtml(row.level) +
             "</span></td><td>";
     for (std::size_t i = 0; i < t.contacts.size(); ++i) {
-      html += (i ? ", " : "") + escapeHtml(t.contacts[i]);
+      // As typed, but a webhook without its query string (it may carry a token).
+      const std::string& contact = t.contacts[i];
+      html += (i ? ", " : "") +
+              escapeHtml(contact.starts_with("webhook:")
+                             ? "webhook:" + webhookUrlShown(std::string_view(contact).substr(8))
+                             : contact);
     }
     html += "</td></tr>";
   }
@@ -156,7 +161,9 @@ std::string tenantsMain(const TenantsInput& input) {
   html += input_field("tenant_id", "Tenant id", "required maxlength=\"64\" autocomplete=\"off\"");
   html += input_field("currency", "Currency (ISO 4217, such as USD)",
                       "required maxlength=\"3\" autocomplete=\"off\"");
-  html += input_field("contact", "Contact (optional)", "autocomplete=\"off\" maxlength=\"254\"");
+  html += input_field("contact",
+                      "Contact (optional: email:name@example.com, webhook:https://…, or host)",
+                      "autocomplete=\"off\" maxlength=\"2000\"");
   html += "<p><button type=\"submit\">Create tenant</button></p></form>";
   return html;
 }

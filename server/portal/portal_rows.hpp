@@ -61,13 +61,50 @@ struct SpendRow {
   std::int64_t spent_micros = 0;
 };
 
+// An event's delivery to one channel (sql/023 notification_delivery, through portal_deliveries).
+struct DeliveryRow {
+  std::int64_t event_id = 0;
+  std::string channel;  // the contact as listed when the event was fanned out; "" : the host's
+                        // notify() of a tenant without contacts
+  std::string kind;     // email | webhook | host
+  std::string state;    // pending | delivered | failed | disabled
+  int attempts = 0;     // claims so far
+  std::optional<std::string> last_attempt_at;  // ISO 8601 UTC, as the others
+  std::optional<int> last_status;              // SMTP reply or HTTP status; nullopt: no answer
+  std::string last_error;                      // "" when none; untrusted text (a server's reply)
+  std::optional<std::string> delivered_at;
+  std::optional<std::string> next_attempt_at;  // pending only
+};
+
 struct NotificationRow {
   std::int64_t event_id = 0;
   std::string type;  // insufficient_credit | low_balance | depleted | recovered
   std::string created_at;
   std::optional<std::string> sent_at;
   int attempts = 0;
-  std::string payload;  // JSON object text
+  std::string payload;                  // JSON object text
+  std::vector<DeliveryRow> deliveries;  // by channel; none before the relay fanned the event out
+};
+
+struct WebhookSecretView {
+  std::string secret;                     // whsec_...
+  std::optional<std::string> expires_at;  // nullopt: current; else valid until (a rotation)
+};
+
+// A tenant's webhook endpoint (portal_webhooks): disabled after a 410 until an admin enables it.
+struct WebhookView {
+  std::string url;
+  std::optional<std::string> disabled_at;
+  std::string disabled_reason;             // "answered 410 to event 12"
+  std::vector<WebhookSecretView> secrets;  // valid now, newest first
+};
+
+// The notifications page's reads, from one snapshot: the contacts, a page of events with their
+// deliveries, and the webhook endpoints.
+struct NotificationsPage {
+  std::vector<std::string> contacts;
+  std::vector<NotificationRow> rows;  // newest first
+  std::vector<WebhookView> webhooks;
 };
 
 struct TenantRow {

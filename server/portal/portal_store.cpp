@@ -59,6 +59,26 @@ std::string iso(const char* column) {
   return text;
 }
 
+// How PortalStore::State::run calls: one statement outside a transaction (the default), or a
+// transaction, with a statement_timeout of its own instead of the pool's, and/or as a read-only
+// snapshot (REPEATABLE READ: a page made of several reads that must agree with each other).
+struct RunOptions {
+  std::optional<std::chrono::milliseconds> statement_timeout;
+  bool snapshot = false;
+};
+
+template <typename Transaction, typename Fn>
+auto inTransaction(pqxx::connection& connection, Fn& fn,
+                   std::optional<std::chrono::milliseconds> statement_timeout) {
+  Transaction txn(connection);
+  if (statement_timeout) {
+    txn.exec("SET LOCAL statement_timeout = " + std::to_string(statement_timeout->count()));
+  }
+  auto result = fn(txn);
+  txn.commit();
+  return result;
+}
+
 }  // namespace
 
 struct PortalStore::State {
@@ -76,25 +96,24 @@ struct PortalStore::State {
             }(),
             [](pqxx::connection&) {}) {}
 
-  // One statement on a pooled connection. A read is tried once more on a fresh connection when
-  // the first one broke (a database restart); a write is not, since it may have been done.
-  // statement_timeout: this statement's own instead of the pool's, set for its transaction only.
+  // One call on a pooled connection: one statement outside a transaction unless `options` ask
+  // for one. A read is tried once more on a fresh connection when the first one broke (a database
+  // restart); a write is not, since it may have been done.
   template <typename Fn>
-  auto run(bool retry, Fn&& fn,
-           std::optional<std::chrono::milliseconds> statement_timeout = std::nullopt) {
+  auto run(bool retry, Fn&& fn, RunOptions options = {}) {
     try {
       for (int attempt = 1;; ++attempt) {
         ConnectionPool::Lease lease = pool.acquire(Clock::now() + timeout);
         try {
-          if (!statement_timeout) {
-            pqxx::nontransaction txn(lease.connection());
-            return fn(txn);
+          if (options.snapshot) {
+            return inTransaction<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
+                lease.connection(), fn, options.statement_timeout);
           }
-          pqxx::work txn(lease.connection());
-          txn.exec("SET LOCAL statement_timeout = " + std::to_string(statement_timeout->count()));
-          auto result = fn(txn);
-          txn.commit();
-          return result;
+          if (options.statement_timeout) {
+            return inTransaction<pqxx::work>(lease.connection(), fn, options.statement_timeout);
+          }
+          pqxx::nontransaction txn(lease.connection());
+          return fn(txn);
         } catch (const pqxx::broken_connection&) {
           lease.discard();
           pool.dropIdle();
@@ -297,31 +316,87 @@ std::vector<SpendRow> PortalStore::spend(const SecretDigest& session, const std:
         }
         return rows;
       },
-      kSpendTimeout);
+      RunOptions{kSpendTimeout, false});
 }
 
-std::vector<NotificationRow> PortalStore::notifications(const SecretDigest& session,
-                                                        const std::string& tenant,
-                                                        std::optional<std::int64_t> before_event,
-                                                        int limit) {
-  return state_->run(true, [&](pqxx::transaction_base& txn) {
-    std::vector<NotificationRow> rows;
-    for (const pqxx::row& row :
-         txn.exec_params("SELECT event_id, type, " + iso("created_at") + ", " + iso("sent_at") +
-                             ", attempts, payload "
-                             "FROM creditgate.portal_notifications(decode($1, 'hex'), $2, $3, $4)",
-                         hex(session), tenant, before_event, limit)) {
-      NotificationRow n;
-      n.event_id = row[0].as<std::int64_t>();
-      n.type = row[1].as<std::string>();
-      n.created_at = row[2].as<std::string>();
-      if (!row[3].is_null()) n.sent_at = row[3].as<std::string>();
-      n.attempts = row[4].as<int>();
-      n.payload = textOrEmpty(row[5]);
-      rows.push_back(std::move(n));
-    }
-    return rows;
-  });
+NotificationsPage PortalStore::notifications(const SecretDigest& session, const std::string& tenant,
+                                             std::optional<std::int64_t> before_event, int limit) {
+  // One snapshot, so that the deliveries, the endpoints and the contacts are those of the events
+  // shown (the relay may finish a delivery between two of these reads).
+  return state_->run(
+      true,
+      [&](pqxx::transaction_base& txn) {
+        NotificationsPage page;
+        const std::string digest = hex(session);
+        for (const pqxx::row& row : txn.exec_params(
+                 "SELECT event_id, type, " + iso("created_at") + ", " + iso("sent_at") +
+                     ", attempts, payload "
+                     "FROM creditgate.portal_notifications(decode($1, 'hex'), $2, $3, $4)",
+                 digest, tenant, before_event, limit)) {
+          NotificationRow n;
+          n.event_id = row[0].as<std::int64_t>();
+          n.type = row[1].as<std::string>();
+          n.created_at = row[2].as<std::string>();
+          if (!row[3].is_null()) n.sent_at = row[3].as<std::string>();
+          n.attempts = row[4].as<int>();
+          n.payload = textOrEmpty(row[5]);
+          page.rows.push_back(std::move(n));
+        }
+        if (!page.rows.empty()) {
+          std::vector<std::int64_t> ids;
+          for (const NotificationRow& n : page.rows) ids.push_back(n.event_id);
+          std::size_t at = 0;  // both lists are by event, newest first
+          for (const pqxx::row& row : txn.exec_params(
+                   "SELECT event_id, channel, kind, state, attempts, " + iso("last_attempt_at") +
+                       ", last_status, last_error, " + iso("delivered_at") + ", " +
+                       iso("next_attempt_at") +
+                       " FROM creditgate.portal_deliveries(decode($1, 'hex'), $2, $3::bigint[])",
+                   digest, tenant, pgBigintArray(ids))) {
+            DeliveryRow d;
+            d.event_id = row[0].as<std::int64_t>();
+            d.channel = textOrEmpty(row[1]);
+            d.kind = row[2].as<std::string>();
+            d.state = row[3].as<std::string>();
+            d.attempts = row[4].as<int>();
+            if (!row[5].is_null()) d.last_attempt_at = row[5].as<std::string>();
+            if (!row[6].is_null()) d.last_status = row[6].as<int>();
+            d.last_error = textOrEmpty(row[7]);
+            if (!row[8].is_null()) d.delivered_at = row[8].as<std::string>();
+            if (!row[9].is_null()) d.next_attempt_at = row[9].as<std::string>();
+            while (at < page.rows.size() && page.rows[at].event_id != d.event_id) ++at;
+            if (at == page.rows.size()) break;  // not in the order asked: not guessed at
+            page.rows[at].deliveries.push_back(std::move(d));
+          }
+        }
+        // Expiry times as text in the secrets' order ("" for the current one, which has none).
+        for (const pqxx::row& row : txn.exec_params(
+                 "SELECT url, " + iso("disabled_at") +
+                     ", disabled_reason, secrets, "
+                     "ARRAY(SELECT coalesce(" +
+                     iso("x.at") +
+                     ", '') FROM unnest(secret_expires_at) WITH ORDINALITY AS x(at, n) "
+                     "ORDER BY x.n) FROM creditgate.portal_webhooks(decode($1, 'hex'), $2)",
+                 digest, tenant)) {
+          WebhookView w;
+          w.url = row[0].as<std::string>();
+          if (!row[1].is_null()) w.disabled_at = row[1].as<std::string>();
+          w.disabled_reason = textOrEmpty(row[2]);
+          const std::vector<std::string> secrets = textArray(row[3]);
+          const std::vector<std::string> expiries = textArray(row[4]);
+          for (std::size_t i = 0; i < secrets.size(); ++i) {
+            WebhookSecretView secret{secrets[i], std::nullopt};
+            if (i < expiries.size() && !expiries[i].empty()) secret.expires_at = expiries[i];
+            w.secrets.push_back(std::move(secret));
+          }
+          page.webhooks.push_back(std::move(w));
+        }
+        const pqxx::result info = txn.exec_params(
+            "SELECT contacts FROM creditgate.portal_tenant_info(decode($1, 'hex'), $2)", digest,
+            tenant);
+        if (!info.empty()) page.contacts = textArray(info[0][0]);
+        return page;
+      },
+      RunOptions{std::nullopt, true});
 }
 
 std::vector<TenantRow> PortalStore::tenants(const SecretDigest& session) {

@@ -1,9 +1,10 @@
-// The billing portal's only way into PostgreSQL: the functions of sql/019-021, called as the
+// The billing portal's only way into PostgreSQL: the functions of sql/019-023, called as the
 // portal's login (role creditgate_portal), which may call nothing else. Every read names the
 // session's token digest with the tenant, and the database decides what that session may see: a
 // tenant the session may not see reads exactly like one that does not exist (nullopt, or no rows).
 //
-// Calls block (a worker thread's); each takes one pooled connection for one statement. Failures
+// Calls block (a worker thread's); each takes one pooled connection for one statement (or, for a
+// page made of several reads, one read-only snapshot). Failures
 // are thrown as the three kinds a page must tell apart (below).
 #pragma once
 
@@ -79,8 +80,10 @@ class PortalStore {
                                 int limit);
   std::vector<SpendRow> spend(const SecretDigest& session, const std::string& tenant,
                               const std::string& from, const std::string& to);
-  std::vector<NotificationRow> notifications(const SecretDigest& session, const std::string& tenant,
-                                             std::optional<std::int64_t> before_event, int limit);
+  // A page of events with their deliveries (sql/023), the webhook endpoints with their secrets
+  // and the contacts, read in one snapshot.
+  NotificationsPage notifications(const SecretDigest& session, const std::string& tenant,
+                                  std::optional<std::int64_t> before_event, int limit);
 
   // Admin (sql/021): PortalForbidden for any session that is not an admin's.
   std::vector<TenantRow> tenants(const SecretDigest& session);

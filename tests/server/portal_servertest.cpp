@@ -1,9 +1,11 @@
 // The billing portal served by a real creditgate-server over a real database, spoken to as a
 // browser speaks (cookies, forms, redirects) but without one: what every page and download answers
 // for the right session, another tenant's session, no session, an ended session, a forged form and
-// a guessed password. tests/browser drives the same pages in Chromium.
+// a guessed password; the notifications page's channels and deliveries. tests/browser drives the
+// same pages in Chromium.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
 #include <regex>
 
 #include "creditctl_runner.hpp"
@@ -25,7 +27,7 @@ class PortalServerTest : public ServerTest {
     admin_password_ = addPortalUser(db_.adminDsn(), "boss@example.com", "admin");
     extra_members_ = "\"portal\": {\"database_dsn\": \"" + jsonEscaped(db_.portalDsn()) +
                      "\", \"login_failures_allowed\": 3}";
-    startServer(R"({"on_insufficient_credit": "block"})");
+    startServer(R"({"on_insufficient_credit": "block"})", "", 1000, plugin_extra_);
   }
 
   HttpReply call(const std::string& method, const std::string& target, const std::string& cookie,
@@ -38,6 +40,7 @@ class PortalServerTest : public ServerTest {
   }
 
   std::string acme_password_, admin_password_;
+  std::string plugin_extra_;  // more members of the plugin's config
 };
 
 TEST_F(PortalServerTest, ATenantSeesItsBalanceAndNoOtherTenantsPageOrDownload) {
@@ -229,6 +232,132 @@ TEST_F(PortalServerTest, TheLedgerCsvSumsToTheBalance) {
   EXPECT_EQ(rows, 1206);
   EXPECT_EQ(sum, db_.balance("acme"));
   EXPECT_EQ(call("GET", "/portal/t/acme/ledger.csv?from=2026-02-30", session).status, 400);
+}
+
+// Deliveries in every state, written as the relay would leave them: with the relay off, so that
+// none of them moves while the pages are read.
+class PortalDeliveryServerTest : public PortalServerTest {
+ protected:
+  PortalDeliveryServerTest() {
+    plugin_extra_ = R"("notifications": {"relay": {"enabled": false}})";
+  }
+
+  std::string text(const std::string& sql) {
+    pqxx::nontransaction txn(db_.connection());
+    return txn.exec1(sql)[0].as<std::string>();
+  }
+};
+
+TEST_F(PortalDeliveryServerTest, ATenantSeesEachChannelsDeliveryAndItsWebhookSecret) {
+  const std::string admin = login("boss@example.com", admin_password_);
+  ASSERT_FALSE(admin.empty());
+  const std::string csrf = csrfIn(call("GET", "/portal/t/acme/", admin).body);
+
+  // A contact the database refuses: 422 with its message, the form as it was sent, nothing saved.
+  const HttpReply refused =
+      call("POST", "/portal/t/acme/contacts", admin,
+           formEncode({{"csrf", csrf},
+                       {"contacts", "email:ops@acme.example\nwebhook:http://example.com/x"}}));
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_NE(refused.body.find("a webhook must use https"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("webhook:http://example.com/x</textarea>"), std::string::npos);
+  EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.tenant WHERE tenant_id = 'acme' "
+                         "AND contacts = ARRAY['billing@acme.example']"),
+            1);
+
+  const std::string contacts =
+      "email:ops@acme.example\nwebhook:https://hooks.acme.example/credit?token=QUERYSECRET\nhost";
+  const HttpReply saved = call("POST", "/portal/t/acme/contacts", admin,
+                               formEncode({{"csrf", csrf}, {"contacts", contacts}}));
+  ASSERT_EQ(saved.status, 303) << saved.body;
+  EXPECT_EQ(saved.header("location"), "/portal/t/acme/?contacts=webhook");
+  const HttpReply after = call("GET", saved.header("location"), admin);
+  EXPECT_NE(after.body.find("Signing secret for https://hooks.acme.example/credit: see the <a "
+                            "href=\"/portal/t/acme/notifications#channels\">"),
+            std::string::npos)
+      << after.body;
+  // Saved again unchanged: no new webhook, no new secret.
+  const HttpReply again = call("POST", "/portal/t/acme/contacts", admin,
+                               formEncode({{"csrf", csrf}, {"contacts", contacts}}));
+  EXPECT_EQ(again.header("location"), "/portal/t/acme/?contacts=saved");
+  const std::string url = "https://hooks.acme.example/credit?token=QUERYSECRET";
+  const std::string old_secret = text("SELECT secret FROM creditgate.webhook_secret");
+  // A rotation with a day of overlap: both secrets are valid now, the old one until tomorrow.
+  const std::string new_secret =
+      text("SELECT creditgate.rotate_webhook_secret('acme', '" + url + "', 86400000)");
+  ASSERT_NE(old_secret, new_secret);
+
+  // Two events: the first delivered by email, retried to the webhook, failed to the host; the
+  // second refused by the webhook with 410, which disabled it.
+  const std::int64_t first = db_.queryInt(
+      "INSERT INTO creditgate.outbox_event (tenant_id, type, payload, fanned_out_at) VALUES "
+      "('acme', 'low_balance', '{\"balance_micros\": 90000000}', now()) RETURNING event_id");
+  const std::int64_t second = db_.queryInt(
+      "INSERT INTO creditgate.outbox_event (tenant_id, type, payload, fanned_out_at, sent_at) "
+      "VALUES ('acme', 'depleted', '{}', now(), now()) RETURNING event_id");
+  {
+    pqxx::nontransaction txn(db_.connection());
+    txn.exec_params(
+        "INSERT INTO creditgate.notification_delivery (tenant_id, event_id, channel, kind, state, "
+        "attempts, available_at, last_attempt_at, last_status, last_error, delivered_at) VALUES "
+        "('acme', $1, 'email:ops@acme.example', 'email', 'delivered', 1, now(), "
+        " '2026-11-30 12:03:00+00', 250, NULL, '2026-11-30 12:03:10+00'),"
+        "('acme', $1, $3, 'webhook', 'pending', 3, '2026-11-30 12:10:00+00', "
+        " '2026-11-30 12:05:00+00', 500, '<b>upstream</b> said no', NULL),"
+        "('acme', $1, 'host', 'host', 'failed', 2, now(), now(), 1, "
+        " 'notify(): gateway-internal-detail', NULL),"
+        "('acme', $2, $3, 'webhook', 'disabled', 1, now(), now(), 410, 'HTTP 410', NULL)",
+        first, second, "webhook:" + url);
+    txn.exec_params(
+        "UPDATE creditgate.webhook_endpoint SET disabled_at = '2026-11-30 12:20:00+00', "
+        "disabled_reason = format('answered 410 to event %s', $1::bigint)",
+        second);
+  }
+  const std::string e2 = std::to_string(second);
+
+  const HttpReply page =
+      call("GET", "/portal/t/acme/notifications", login("ops@acme.example", acme_password_));
+  ASSERT_EQ(page.status, 200);
+  const std::string& body = page.body;
+  for (const std::string& shown :
+       {std::string("Email to ops@acme.example: delivered <time datetime=\"2026-11-30T12:03:10Z\">"
+                    "2026-11-30 12:03</time> UTC"),
+        std::string("Webhook https://hooks.acme.example/credit: retrying — 3 attempts, last answer "
+                    "HTTP 500, next try <time datetime=\"2026-11-30T12:10:00Z\">12:10</time> UTC"),
+        std::string("&lt;b&gt;upstream&lt;/b&gt; said no"),
+        std::string("Gateway notifier: failed after 2 attempts"),
+        std::string(
+            "Webhook https://hooks.acme.example/credit: endpoint disabled (it answered 410)"),
+        std::string("<strong>disabled</strong> since <time datetime=\"2026-11-30T12:20:00Z\">"),
+        std::string("(answered 410 to event " + e2 + ")"),
+        "<code>" + new_secret + "</code> current", "<code>" + old_secret + "</code> valid until",
+        std::string("webhook-signature")}) {
+    EXPECT_NE(body.find(shown), std::string::npos) << shown << "\n" << body;
+  }
+  EXPECT_EQ(body.find("gateway-internal-detail"), std::string::npos);  // the host's error
+  EXPECT_EQ(body.find("QUERYSECRET"), std::string::npos);              // the URL's query
+  EXPECT_EQ(body.find("<b>upstream"), std::string::npos);
+  // The admin sees the same secrets.
+  const std::string admin_page = call("GET", "/portal/t/acme/notifications", admin).body;
+  EXPECT_NE(admin_page.find(new_secret), std::string::npos);
+  EXPECT_NE(admin_page.find(old_secret), std::string::npos);
+
+  // Another tenant's user: the same 404 as for a tenant that does not exist, and no secret.
+  const std::string chef = login(
+      "chef@bistro.example", addPortalUser(db_.adminDsn(), "chef@bistro.example", "tenant:bistro"));
+  ASSERT_FALSE(chef.empty());
+  const HttpReply other = call("GET", "/portal/t/acme/notifications", chef);
+  const HttpReply none = call("GET", "/portal/t/nobody/notifications", chef);
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(other.body, none.body);
+  EXPECT_EQ(other.body.find(new_secret), std::string::npos);
+  const HttpReply own = call("GET", "/portal/t/bistro/notifications", chef);
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(own.body.find(new_secret), std::string::npos);
+  // Its contact from before channels existed goes to the gateway's notifier.
+  EXPECT_NE(own.body.find("<strong>Gateway notifier</strong> billing@bistro.example"),
+            std::string::npos)
+      << own.body;
 }
 
 }  // namespace

@@ -166,13 +166,36 @@ TEST(PortalPagesTest, NothingATenantOrAdminTypedBecomesMarkup) {
   TenantsInput tenants;
   tenants.rows = {listed(evil, 1, 0, evil)};
   tenants.query = evil;
+  NotificationsInput notifications;
+  notifications.account = account;
+  notifications.account.contacts = {evil, "email:" + evil, "webhook:https://h.example/" + evil};
+  notifications.webhooks = {WebhookView{"https://h.example/" + evil, "t", evil, {{evil, evil}}}};
+  NotificationRow event;
+  event.type = evil;
+  event.created_at = evil;
+  event.payload = evil;
+  for (const char* state : {"delivered", "pending", "failed", "disabled", "other"}) {
+    for (const char* kind : {"email", "webhook", "host"}) {
+      DeliveryRow d;
+      d.channel = std::string(kind) + ":" + evil;
+      d.kind = kind;
+      d.state = state;
+      d.attempts = 2;
+      d.last_error = evil;
+      d.last_attempt_at = d.next_attempt_at = d.delivered_at = evil;
+      event.deliveries.push_back(d);
+    }
+  }
+  notifications.rows = {event};
+  notifications.has_older = true;
   PortalUser user{evil, "admin"};
   PageFrame frame;
   frame.title = evil;
   frame.user = &user;
   frame.tenant = evil;
-  for (const std::string& html : {overviewMain(overview), ledgerMain(ledger), batchesMain(batches),
-                                  spendMain(spend), tenantsMain(tenants), renderPage(frame, "")}) {
+  for (const std::string& html :
+       {overviewMain(overview), ledgerMain(ledger), batchesMain(batches), spendMain(spend),
+        tenantsMain(tenants), renderPage(frame, ""), notificationsMain(notifications)}) {
     EXPECT_EQ(html.find("<script>alert"), std::string::npos) << html;
     EXPECT_EQ(html.find("\"'&"), std::string::npos) << html;
   }
@@ -217,6 +240,223 @@ TEST(PortalPagesTest, NotificationsAreWordsAndMoneyNotJson) {
   EXPECT_NE(levelMessage("warning", true).find("add credit below"), std::string::npos);
   EXPECT_NE(levelMessage("warning", false).find("ask your admin"), std::string::npos);
   EXPECT_EQ(levelMessage("ok", false), "");
+}
+
+}  // namespace
+}  // namespace creditgate::server
+
+namespace creditgate::server {
+namespace {
+
+// A page's text as a person reads it: without tags, with the character references of escapeHtml.
+std::string words(const std::string& html) {
+  return std::regex_replace(html, std::regex("<[^>]*>"), "");
+}
+
+DeliveryRow delivery(std::string channel, std::string kind, std::string state, int attempts) {
+  DeliveryRow d;
+  d.event_id = 7;
+  d.channel = std::move(channel);
+  d.kind = std::move(kind);
+  d.state = std::move(state);
+  d.attempts = attempts;
+  return d;
+}
+
+constexpr const char* kEventAt = "2026-11-29T12:00:00Z";
+
+TEST(PortalDeliveryTest, EachStateInWords) {
+  DeliveryRow mail = delivery("email:ops@acme.example", "email", "delivered", 1);
+  mail.last_status = 250;
+  mail.last_attempt_at = mail.delivered_at = "2026-11-30T12:03:41Z";
+  EXPECT_EQ(words(deliveryHtml(mail, kEventAt, {})),
+            "Email to ops@acme.example: delivered 2026-11-30 12:03 UTC");
+  EXPECT_NE(deliveryHtml(mail, kEventAt, {}).find("datetime=\"2026-11-30T12:03:41Z\""),
+            std::string::npos);
+
+  DeliveryRow hook = delivery("webhook:https://hooks.acme.example/credit", "webhook", "pending", 0);
+  hook.next_attempt_at = "2026-11-30T12:00:00Z";
+  EXPECT_EQ(words(deliveryHtml(hook, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: waiting to be sent, first try "
+            "2026-11-30 12:00 UTC");
+  hook.attempts = 3;
+  hook.last_attempt_at = "2026-11-30T12:05:00Z";
+  hook.last_status = 500;
+  hook.last_error = "HTTP 500 from the endpoint";
+  hook.next_attempt_at = "2026-11-30T12:10:00Z";
+  EXPECT_EQ(words(deliveryHtml(hook, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: retrying — 3 attempts, last answer HTTP "
+            "500, next try 12:10 UTC. Last error: HTTP 500 from the endpoint");
+  hook.next_attempt_at = "2026-12-01T00:10:00Z";  // another day: the date too
+  EXPECT_NE(words(deliveryHtml(hook, kEventAt, {})).find("next try 2026-12-01 00:10 UTC"),
+            std::string::npos);
+  hook.next_attempt_at = "2026-11-30T12:04:00Z";  // due before the relay took it: in flight
+  EXPECT_EQ(words(deliveryHtml(hook, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: attempt 3 under way");
+
+  hook.state = "failed";
+  hook.attempts = 31;
+  hook.last_status.reset();
+  hook.last_error = "connection refused";
+  hook.last_attempt_at = "2026-11-30T12:00:00Z";
+  hook.next_attempt_at.reset();
+  EXPECT_EQ(words(deliveryHtml(hook, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: failed after 24 h (31 attempts), no "
+            "answer — connection refused");
+  DeliveryRow refused = delivery("email:ops@acme.example", "email", "failed", 1);
+  refused.last_status = 550;
+  refused.last_error = "550 5.1.1 mailbox unavailable";
+  refused.last_attempt_at = "2026-11-29T12:00:05Z";
+  EXPECT_EQ(words(deliveryHtml(refused, kEventAt, {})),
+            "Email to ops@acme.example: failed after 1 attempt, last answer SMTP 550 — 550 5.1.1 "
+            "mailbox unavailable");
+  DeliveryRow removed = delivery("email:old@acme.example", "email", "failed", 0);
+  removed.last_error = "the channel was removed from the tenant's contacts";
+  EXPECT_EQ(words(deliveryHtml(removed, kEventAt, {})),
+            "Email to old@acme.example: not sent: the channel was removed from the contacts");
+
+  DeliveryRow gone =
+      delivery("webhook:https://hooks.acme.example/credit", "webhook", "disabled", 2);
+  gone.last_status = 410;
+  EXPECT_EQ(words(deliveryHtml(gone, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: endpoint disabled (it answered 410)");
+  DeliveryRow skipped =
+      delivery("webhook:https://hooks.acme.example/credit", "webhook", "disabled", 0);
+  skipped.last_error = "the webhook endpoint is disabled";
+  WebhookView endpoint{
+      "https://hooks.acme.example/credit", "2026-11-30T11:00:00Z", "answered 410 to event 5", {}};
+  EXPECT_EQ(words(deliveryHtml(skipped, kEventAt, {endpoint})),
+            "Webhook https://hooks.acme.example/credit: not sent: the endpoint is disabled "
+            "(answered 410 to event 5)");
+
+  DeliveryRow host = delivery("", "host", "delivered", 1);
+  EXPECT_EQ(words(deliveryHtml(host, kEventAt, {})), "Gateway notifier: delivered");
+  host.channel = "ops@legacy.example";  // free text from before channels: the host's
+  EXPECT_EQ(words(deliveryHtml(host, kEventAt, {})),
+            "Gateway notifier (ops@legacy.example): delivered");
+}
+
+TEST(PortalDeliveryTest, TheHostsErrorIsNeverShown) {
+  DeliveryRow host = delivery("host", "host", "failed", 4);
+  host.last_status = 3;
+  host.last_error = "notify(): connect to 10.0.0.7:5432 failed: password for gw_internal";
+  host.last_attempt_at = "2026-11-29T13:00:00Z";
+  const std::string html = deliveryHtml(host, kEventAt, {});
+  EXPECT_EQ(words(html), "Gateway notifier: failed after 1 h (4 attempts)");
+  host.state = "pending";
+  host.next_attempt_at = "2026-11-29T13:05:00Z";
+  const std::string retrying = deliveryHtml(host, kEventAt, {});
+  EXPECT_EQ(words(retrying), "Gateway notifier: retrying — 4 attempts, next try 13:05 UTC");
+  for (const std::string& shown : {html, retrying}) {
+    EXPECT_EQ(shown.find("10.0.0.7"), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("gw_internal"), std::string::npos) << shown;
+  }
+}
+
+TEST(PortalDeliveryTest, HostileErrorsAndUrlsAreEscapedShortAndWithoutTheirQuery) {
+  const std::string contact =
+      "webhook:https://user@hooks.example:8443/in/<b>x?token=SECRET-TOKEN&a=1#frag";
+  EXPECT_EQ(webhookUrlShown(contact.substr(8)), "https://hooks.example:8443/in/<b>x");
+  EXPECT_EQ(channelLabel(contact), "Webhook https://hooks.example:8443/in/<b>x");
+  DeliveryRow hook = delivery(contact, "webhook", "failed", 2);
+  hook.last_status = 502;
+  hook.last_error = "<script>alert('x')</script>\r\n" + std::string(300, 'e');
+  const std::string html = deliveryHtml(hook, kEventAt, {});
+  EXPECT_EQ(html.find("<script>"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<b>"), std::string::npos) << html;
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; eee"), std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("SECRET-TOKEN"), std::string::npos) << html;
+  EXPECT_EQ(html.find("user@"), std::string::npos) << html;
+  EXPECT_EQ(html.find(std::string(120, 'e')), std::string::npos) << html;  // cut short
+  EXPECT_NE(html.find("e\u2026"), std::string::npos) << html;
+
+  const std::string cut =
+      shortText(std::string(50, ' ') + "a\tb\n\nc" + std::string(200, 'z'), 120);
+  EXPECT_EQ(cut.substr(0, 6), "a b cz");
+  EXPECT_EQ(cut, "a b c" + std::string(114, 'z') + "\u2026");      // 119 characters and "…"
+  EXPECT_EQ(shortText("ü" + std::string(5, 'x'), 3), "üx\u2026");  // characters, not bytes
+  EXPECT_EQ(shortText("exactly", 7), "exactly");
+}
+
+TEST(PortalDeliveryTest, TheChannelsSectionShowsKindsStateAndSecrets) {
+  NotificationsInput input;
+  input.account.tenant_id = "acme";
+  input.account.currency = "USD";
+  input.account.contacts = {"email:ops@acme.example", "webhook:https://hooks.acme.example/c?k=T0K",
+                            "webhook:https://old.acme.example/x", "host"};
+  input.webhooks = {
+      WebhookView{"https://hooks.acme.example/c?k=T0K",
+                  std::nullopt,
+                  "",
+                  {{"whsec_new", std::nullopt}, {"whsec_old", "2026-12-01T09:00:00Z"}}},
+      WebhookView{"https://old.acme.example/x",
+                  "2026-11-30T10:00:00Z",
+                  "answered 410 to event 9",
+                  {{"whsec_only", std::nullopt}}}};
+  NotificationRow row;
+  row.event_id = 7;
+  row.type = "low_balance";
+  row.created_at = kEventAt;
+  row.payload = "{}";
+  row.deliveries = {delivery("email:ops@acme.example", "email", "delivered", 1)};
+  input.rows = {row};
+  const std::string html = notificationsMain(input);
+  const std::string text = words(html);
+  EXPECT_LT(html.find("id=\"channels\""), html.find("<table"));
+  EXPECT_NE(text.find("Email ops@acme.example"), std::string::npos) << text;
+  EXPECT_NE(text.find("Webhook https://hooks.acme.example/c: active."), std::string::npos) << text;
+  EXPECT_EQ(html.find("T0K"), std::string::npos);  // the query string is never shown
+  EXPECT_NE(html.find("<code>whsec_new</code> current"), std::string::npos) << html;
+  EXPECT_NE(html.find("<code>whsec_old</code> valid until <time datetime=\"2026-12-01T09:00:00Z\">"
+                      "2026-12-01 09:00</time> UTC"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(text.find("Webhook https://old.acme.example/x: disabled since 2026-11-30 10:00 UTC "
+                      "(answered 410 to event 9)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(html.find("Signing secret: <code>whsec_only</code>"), std::string::npos);
+  EXPECT_NE(text.find("Gateway notifier"), std::string::npos);
+  EXPECT_NE(text.find("webhook-id, webhook-timestamp and webhook-signature"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("https://www.standardwebhooks.com/"), std::string::npos);
+  EXPECT_NE(html.find("<caption>"), std::string::npos);
+  EXPECT_NE(html.find("<th scope=\"col\">Delivery</th>"), std::string::npos);
+  EXPECT_NE(text.find("Email to ops@acme.example: delivered"), std::string::npos);
+
+  input.account.contacts.clear();
+  input.webhooks.clear();
+  EXPECT_NE(words(notificationsMain(input)).find("No contact is listed"), std::string::npos);
+}
+
+TEST(PortalDeliveryTest, TheContactsFormExplainsTheSyntaxAndPointsToANewSecret) {
+  OverviewInput input;
+  input.account.tenant_id = "acme";
+  input.account.currency = "USD";
+  input.account.contacts = {"email:ops@acme.example", "webhook:https://hooks.acme.example/c?k=T0K"};
+  input.admin = true;
+  input.contacts.values = {{"contacts", "webhook:http://example.com/x"}};
+  input.contacts.error_field = "contacts";
+  input.contacts.error = "contact 'webhook:http://example.com/x': a webhook must use https";
+  std::string html = overviewMain(input);
+  EXPECT_NE(html.find("<code>email:name@example.com</code>"), std::string::npos);
+  EXPECT_NE(html.find("<code>webhook:https://"), std::string::npos);
+  EXPECT_NE(html.find("<code>host</code>"), std::string::npos);
+  EXPECT_NE(html.find(">webhook:http://example.com/x</textarea>"), std::string::npos) << html;
+  EXPECT_NE(html.find("a webhook must use https"), std::string::npos);
+  EXPECT_NE(html.find("aria-describedby=\"contacts-hint contacts-error\""), std::string::npos);
+  EXPECT_EQ(html.find("Signing secret for"), std::string::npos);
+  input.new_webhook = true;
+  html = overviewMain(input);
+  EXPECT_NE(words(html).find("Signing secret for https://hooks.acme.example/c: see the Channels "
+                             "section of the notifications page."),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("href=\"/portal/t/acme/notifications#channels\""), std::string::npos);
+  EXPECT_EQ(html.find("T0K\n"), std::string::npos);
+  // The list shows each contact's kind, a webhook without its query string.
+  EXPECT_NE(html.find("<li>Webhook https://hooks.acme.example/c</li>"), std::string::npos) << html;
 }
 
 }  // namespace
