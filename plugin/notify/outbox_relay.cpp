@@ -69,9 +69,30 @@ OutboxRelay::~OutboxRelay() {
     stopping_ = true;
   }
   changed_.notify_all();
-  // The workers send what was already claimed before they stop, each within its timeout; what is
-  // due but unclaimed stays in the ledger for another relay, or this one after a restart.
+  // The workers send what was already claimed before they stop, each within its timeout.
   for (std::thread& thread : threads_) thread.join();
+  handOverDue();
+}
+
+// A gateway shutting down sends what is due now (an event its last decisions wrote, say), so it
+// does not wait for another instance's next poll. At most one delivery per worker, all at once: the
+// stop takes one send timeout at worst. Whatever is left stays in the ledger for another relay.
+void OutboxRelay::handOverDue() {
+  std::vector<ClaimedDelivery> due;
+  try {
+    due = outbox_.claim(relay_id_, options_.concurrency, static_cast<int>(lease_.count()),
+                        deadline());
+  } catch (const std::exception&) {
+    return;  // the ledger is not answering: nothing was claimed
+  }
+  std::vector<std::thread> senders;
+  for (const ClaimedDelivery& delivery : due) {
+    senders.emplace_back([this, &delivery] {
+      ChannelSender sender(options_.delivery, services_);
+      deliver(sender, delivery);
+    });
+  }
+  for (std::thread& sender : senders) sender.join();
 }
 
 void OutboxRelay::dispatch() {
@@ -170,6 +191,8 @@ bool OutboxRelay::deliver(ChannelSender& sender, const ClaimedDelivery& delivery
     }
   } catch (const LedgerError&) {
     // Unrecorded: the lease expires and the delivery is claimed again (at least once).
+  } catch (const std::exception& e) {
+    services_.log(api::LogLevel::warning, std::string("creditgate: outbox relay: ") + e.what());
   }
   return ok;
 }

@@ -38,7 +38,9 @@ class OutboxRelay {
  public:
   OutboxRelay(Outbox& outbox, api::HostServices& services, GateMetrics& metrics,
               RelayOptions options);
-  ~OutboxRelay();  // stops claiming, lets in-flight deliveries finish (each within its timeout)
+  // Stops claiming, lets in-flight deliveries finish (each within its timeout), then sends what is
+  // due now, one per worker at most.
+  ~OutboxRelay();
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 
@@ -56,6 +58,7 @@ class OutboxRelay {
  private:
   void dispatch();
   void work();
+  void handOverDue();
   // Sends, records the outcome in the ledger, counts and logs it; true if delivered.
   bool deliver(ChannelSender& sender, const ClaimedDelivery& delivery);
   Database::Deadline deadline() const { return Database::Clock::now() + options_.deadline; }
