@@ -242,7 +242,9 @@ TEST_F(CreditctlReportsTest, BatchesPartialShowsRecipientsAllowedOfTotalAndTheHe
 TEST_F(CreditctlReportsTest, EventsListsPendingAndSentEventsAndPendingFilters) {
   db_.addTenant("acme", "EUR", 1'000'000);
   db_.addTenant("bistro", "EUR", 1'000'000);
-  // Two refusals, two insufficient_credit events; a relay delivers acme's.
+  // Two refusals, two insufficient_credit events, each fanned out to its tenant's one contact (a
+  // host contact: addTenant's billing@<tenant>.example). A relay delivers acme's; bistro's is
+  // answered 451 and waits a minute for its retry.
   decide(
       "'acme', 'b-1', 'c', 't', 'marketing', ARRAY['+4915110000001'],"
       " ARRAY[2000000]::bigint[], 'EUR', 'block', 0, NULL");
@@ -250,9 +252,12 @@ TEST_F(CreditctlReportsTest, EventsListsPendingAndSentEventsAndPendingFilters) {
       "'bistro', 'b-1', 'c', 't', 'marketing', ARRAY['+4915110000001'],"
       " ARRAY[2000000]::bigint[], 'EUR', 'block', 0, NULL");
   db_.exec(
-      "SELECT creditgate.finish_delivery('test-relay', tenant_id, event_id, channel, 'delivered',"
-      "                                  250, NULL, 0, 86400000)"
-      "  FROM creditgate.claim_deliveries('test-relay', 10, 60000) WHERE tenant_id = 'acme'");
+      "SELECT creditgate.finish_delivery('test-relay', tenant_id, event_id, channel,"
+      "         CASE WHEN tenant_id = 'acme' THEN 'delivered' ELSE 'retry' END,"
+      "         CASE WHEN tenant_id = 'acme' THEN 250 ELSE 451 END,"
+      "         CASE WHEN tenant_id = 'acme' THEN NULL ELSE '451 try again later' END,"
+      "         60000, 86400000)"
+      "  FROM creditgate.claim_deliveries('test-relay', 10, 60000)");
   ASSERT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.outbox_event WHERE sent_at IS NULL"), 1);
 
   const CtlResult all = admin({"events", "--json"});
@@ -265,12 +270,40 @@ TEST_F(CreditctlReportsTest, EventsListsPendingAndSentEventsAndPendingFilters) {
   EXPECT_EQ(sent.at("type").as_string(), "insufficient_credit");
   EXPECT_FALSE(sent.at("pending").as_bool());
   EXPECT_TRUE(sent.at("sent").is_string());
-  EXPECT_EQ(sent.at("attempts").as_int64(), 1);
+  EXPECT_EQ(sent.at("attempts").as_int64(), 1);  // the sum of its deliveries' attempts
+  EXPECT_TRUE(sent.at("last_error").is_null());
+  EXPECT_TRUE(sent.at("next_attempt").is_null());
   EXPECT_TRUE(sent.at("payload").is_object());
+  const boost::json::array& sent_deliveries = sent.at("deliveries").as_array();
+  ASSERT_EQ(sent_deliveries.size(), 1u);
+  const auto& delivered = sent_deliveries[0].as_object();
+  EXPECT_EQ(delivered.at("channel").as_string(), "billing@acme.example");
+  EXPECT_EQ(delivered.at("kind").as_string(), "host");
+  EXPECT_EQ(delivered.at("state").as_string(), "delivered");
+  EXPECT_EQ(delivered.at("attempts").as_int64(), 1);
+  EXPECT_EQ(delivered.at("last_status").as_int64(), 250);
+  EXPECT_TRUE(delivered.at("last_error").is_null());
+  EXPECT_TRUE(delivered.at("delivered").as_string().ends_with("Z"));
+  EXPECT_TRUE(delivered.at("next_attempt").is_null());
+
   const auto& pending = events[1].as_object();
   EXPECT_EQ(pending.at("tenant").as_string(), "bistro");
   EXPECT_TRUE(pending.at("pending").as_bool());
   EXPECT_TRUE(pending.at("sent").is_null());
+  EXPECT_EQ(pending.at("attempts").as_int64(), 1);
+  EXPECT_EQ(pending.at("last_error").as_string(), "451 try again later");
+  EXPECT_TRUE(pending.at("next_attempt").is_string());
+  const boost::json::array& pending_deliveries = pending.at("deliveries").as_array();
+  ASSERT_EQ(pending_deliveries.size(), 1u);
+  const auto& retrying = pending_deliveries[0].as_object();
+  EXPECT_EQ(retrying.at("channel").as_string(), "billing@bistro.example");
+  EXPECT_EQ(retrying.at("kind").as_string(), "host");
+  EXPECT_EQ(retrying.at("state").as_string(), "pending");
+  EXPECT_EQ(retrying.at("attempts").as_int64(), 1);
+  EXPECT_EQ(retrying.at("last_status").as_int64(), 451);
+  EXPECT_EQ(retrying.at("last_error").as_string(), "451 try again later");
+  EXPECT_TRUE(retrying.at("delivered").is_null());
+  EXPECT_EQ(retrying.at("next_attempt"), pending.at("next_attempt"));
 
   const CtlResult only_pending = admin({"events", "--pending", "--json"});
   ASSERT_EQ(only_pending.exit_code, 0) << only_pending.err;
@@ -286,7 +319,9 @@ TEST_F(CreditctlReportsTest, EventsListsPendingAndSentEventsAndPendingFilters) {
   const CtlResult text = admin({"events"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("events: 2\n"));
-  EXPECT_THAT(text.out, HasSubstr("pending"));
+  EXPECT_THAT(text.out, HasSubstr("DELIVERIES"));
+  EXPECT_THAT(text.out, HasSubstr("billing@acme.example delivered"));
+  EXPECT_THAT(text.out, HasSubstr("billing@bistro.example pending 1x (451)"));
   EXPECT_THAT(text.out, HasSubstr("insufficient_credit"));
 
   const CtlResult unknown = admin({"events", "--tenant", "nobody"});

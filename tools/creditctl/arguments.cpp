@@ -20,7 +20,9 @@ namespace {
 
 constexpr std::size_t kMaxReferenceChars = 128;
 constexpr std::size_t kMaxQuotedChars = 70;
-constexpr std::size_t kMaxContactChars = 320;  // the longest e-mail address
+constexpr std::size_t kMaxContactChars = 2000;  // sql/023's contact_problem
+constexpr std::string_view kWebhookPrefix = "webhook:";
+constexpr int kMaxOverlapHours = 30 * 24;  // rotate_webhook_secret's limit (sql/023)
 constexpr std::size_t kMaxMarketChars = 64;
 constexpr std::size_t kMaxLabelChars = 200;  // api_key.label's CHECK (sql/017)
 constexpr int kMaxLimit = 10000;
@@ -126,9 +128,33 @@ const std::string& contactArgument(const std::string& text) {
   if (const std::size_t length = utf8Length(text);
       length < 1 || length > kMaxContactChars || hasControlCharacter(text)) {
     throw UsageError("contact " + quoted(text) +
-                     " must be 1 to 320 characters without control characters");
+                     " must be 1 to 2000 characters without control characters");
   }
   return text;
+}
+
+std::string webhookUrlArgument(const std::string& text) {
+  const std::string url =
+      text.starts_with(kWebhookPrefix) ? text.substr(kWebhookPrefix.size()) : text;
+  if (const std::size_t length = utf8Length(url);
+      length < 1 || length > kMaxContactChars || hasControlCharacter(url)) {
+    throw UsageError("URL " + quoted(text) +
+                     " must be 1 to 2000 characters without control characters (the webhook's "
+                     "URL as creditctl webhook list shows it)");
+  }
+  return url;
+}
+
+int overlapHoursArgument(std::string_view name, const std::string& text) {
+  int value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || text.front() == '-' || text.front() == '+' || error != std::errc() ||
+      stop != end || value < 0 || value > kMaxOverlapHours) {
+    throw UsageError(std::string(name) + " " + quoted(text) + " must be a whole number of hours " +
+                     "from 0 to " + std::to_string(kMaxOverlapHours) + " (30 days)");
+  }
+  return value;
 }
 
 const std::string& marketArgument(std::string_view name, const std::string& text) {

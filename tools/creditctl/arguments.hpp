@@ -29,8 +29,16 @@ admin::CalendarDate dateArgument(std::string_view name, const std::string& text)
 int limitArgument(std::string_view name, const std::string& text);
 // "yes" or "no". `name` names the argument ("--auth-international").
 bool yesNoArgument(std::string_view name, const std::string& text);
-// Who is told about a tenant's credit (an address): 1 to 320 characters, no control characters.
+// Who is told about a tenant's credit, a channel (email:<address>, webhook:<url>, host, or other
+// text): 1 to 2000 characters, no control characters (sql/023's limit). Whether the channel's value
+// is a good address or URL is the database's to say (creditgate.contact_problem).
 const std::string& contactArgument(const std::string& text);
+// A tenant's webhook endpoint as listed by creditctl webhook list: its URL, or the contact
+// (webhook:<url>), 1 to 2000 characters without control characters. Returns the URL.
+std::string webhookUrlArgument(const std::string& text);
+// Hours an old webhook signing secret stays valid after a rotation: a whole number from 0 to 720
+// (30 days). `name` names the argument ("--overlap-hours").
+int overlapHoursArgument(std::string_view name, const std::string& text);
 // A market name as in rates show ("Germany", "North America"): 1 to 64 characters, no control
 // characters. Whether the database knows it is the database's to say.
 const std::string& marketArgument(std::string_view name, const std::string& text);

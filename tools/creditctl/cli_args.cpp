@@ -8,28 +8,12 @@ namespace {
 
 // Every option of every command: the parser must know which ones take a value before it knows the
 // command, since options may come first ("creditctl --dsn X topup ...").
-constexpr std::array<std::string_view, 22> kValueOptions = {"dsn",
-                                                            "sql-dir",
-                                                            "currency",
-                                                            "contact",
-                                                            "ref",
-                                                            "note",
-                                                            "effective-from",
-                                                            "source",
-                                                            "valid-from",
-                                                            "at",
-                                                            "since",
-                                                            "limit",
-                                                            "status",
-                                                            "tenant",
-                                                            "auth-international",
-                                                            "home-market",
-                                                            "config",
-                                                            "max-topup",
-                                                            "max-balance",
-                                                            "scope",
-                                                            "label",
-                                                            "role"};
+constexpr std::array<std::string_view, 23> kValueOptions = {
+    "dsn",         "sql-dir",        "currency",     "contact",     "ref",
+    "note",        "effective-from", "source",       "valid-from",  "at",
+    "since",       "limit",          "status",       "tenant",      "auth-international",
+    "home-market", "config",         "max-topup",    "max-balance", "scope",
+    "label",       "role",           "overlap-hours"};
 constexpr std::array<std::string_view, 3> kFlags = {"help", "json", "pending"};
 
 bool isOneOf(std::string_view name, std::span<const std::string_view> names) {

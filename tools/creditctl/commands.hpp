@@ -29,6 +29,9 @@ void ratesShowCommand(const CommandLine& line, Database& database, std::ostream&
 void marketsImportCommand(const CommandLine& line, Database& database, std::ostream& out);
 void tenantContactsCommand(const CommandLine& line, Database& database, std::ostream& out);
 void tenantPricingCommand(const CommandLine& line, Database& database, std::ostream& out);
+void webhookListCommand(const CommandLine& line, Database& database, std::ostream& out);
+void webhookRotateCommand(const CommandLine& line, Database& database, std::ostream& out);
+void webhookEnableCommand(const CommandLine& line, Database& database, std::ostream& out);
 void ledgerCommand(const CommandLine& line, Database& database, std::ostream& out);
 void batchesCommand(const CommandLine& line, Database& database, std::ostream& out);
 void eventsCommand(const CommandLine& line, Database& database, std::ostream& out);

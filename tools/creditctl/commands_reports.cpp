@@ -9,10 +9,12 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <string_view>
 
 #include "arguments.hpp"
 #include "commands.hpp"
 #include "decimal_micros.hpp"
+#include "quoted_text.hpp"
 #include "report_fields.hpp"
 #include "text_table.hpp"
 
@@ -26,6 +28,7 @@ namespace {
 #define SINCE(column) "($2::date IS NULL OR " column " >= ($2::date::timestamp AT TIME ZONE 'UTC'))"
 
 constexpr int kDefaultLimit = 100;
+constexpr std::size_t kMaxDeliveriesChars = 200;  // the events table's DELIVERIES cell
 
 constexpr const char* kTenantCurrency =
     "SELECT currency FROM creditgate.tenant WHERE tenant_id = $1";
@@ -68,22 +71,42 @@ constexpr const char* kBatches =
 
 // payload_exact: the payload with each number whose key ends in _micros as a string of its exact
 // digits (a refused price is numeric and may not even fit in int64), for --json; payload as stored
-// for the text table.
+// for the text table. The delivery record (sql/023): one row per channel the event was fanned out
+// to, as a JSON array (deliveries), with attempts summed, the most recent error and the earliest
+// pending retry. An event without deliveries is either pending, not fanned out yet, or was sent by
+// the relay before sql/023: then its own attempts and error are what there is.
 constexpr const char* kEvents =
-    "SELECT event_id, tenant_id, type, " UTC_TIME("created_at") " AS created, attempts,"
-    "       " UTC_TIME("sent_at") " AS sent, " UTC_TIME("available_at") " AS next_attempt,"
-    "       last_error, payload::text AS payload,"
-    "       CASE WHEN jsonb_typeof(payload) = 'object' THEN"
+    "SELECT e.event_id, e.tenant_id, e.type, " UTC_TIME("e.created_at") " AS created,"
+    "       CASE WHEN d.total > 0 THEN d.attempts ELSE e.attempts END AS attempts,"
+    "       " UTC_TIME("e.sent_at") " AS sent, " UTC_TIME("d.next_attempt") " AS next_attempt,"
+    "       CASE WHEN d.total > 0 THEN d.last_error ELSE e.last_error END AS last_error,"
+    "       d.deliveries::text AS deliveries,"
+    "       e.payload::text AS payload,"
+    "       CASE WHEN jsonb_typeof(e.payload) = 'object' THEN"
     "         (SELECT coalesce(jsonb_object_agg(p.key,"
     "                   CASE WHEN right(p.key, 7) = '_micros' AND jsonb_typeof(p.value) = 'number'"
     "                        THEN to_jsonb(p.value #>> '{}') ELSE p.value END), '{}')"
-    "            FROM jsonb_each(payload) p)"
-    "         ELSE payload END::text AS payload_exact,"
-    "       matching"
+    "            FROM jsonb_each(e.payload) p)"
+    "         ELSE e.payload END::text AS payload_exact,"
+    "       e.matching"
     "  FROM (SELECT e.*, count(*) OVER () AS matching FROM creditgate.outbox_event e"
     "         WHERE ($1::text IS NULL OR e.tenant_id = $1) AND (NOT $2 OR e.sent_at IS NULL)"
     "         ORDER BY e.event_id DESC LIMIT $3) e"
-    " ORDER BY event_id";
+    "  CROSS JOIN LATERAL"
+    "       (SELECT count(*) AS total, sum(n.attempts) AS attempts,"
+    "               min(n.available_at) FILTER (WHERE n.state = 'pending') AS next_attempt,"
+    "               (array_agg(n.last_error ORDER BY n.last_attempt_at DESC NULLS LAST)"
+    "                  FILTER (WHERE n.last_error IS NOT NULL))[1] AS last_error,"
+    "               coalesce(json_agg(json_build_object("
+    "                 'channel', n.channel, 'kind', n.kind, 'state', n.state,"
+    "                 'attempts', n.attempts, 'last_status', n.last_status,"
+    "                 'last_error', n.last_error,"
+    "                 'delivered', " UTC_TIME("n.delivered_at") ","
+    "                 'next_attempt', " UTC_TIME("CASE WHEN n.state = 'pending' THEN n.available_at END")
+    "               ) ORDER BY n.channel), '[]') AS deliveries"
+    "          FROM creditgate.notification_delivery n"
+    "         WHERE n.tenant_id = e.tenant_id AND n.event_id = e.event_id) d"
+    " ORDER BY e.event_id";
 
 #undef SINCE
 #undef UTC_TIME
@@ -326,6 +349,37 @@ void printAllowed(const pqxx::result& rows, BatchStatus status, const std::strin
   table.print(out);
 }
 
+// --- events ---
+
+// A delivery's channel as the text table shows it: the host's notify() of a tenant that listed no
+// contact has the channel ''.
+std::string channelText(std::string_view channel) {
+  return channel.empty() ? std::string("host") : std::string(channel);
+}
+
+// An event's delivery record in one cell: "email:ops@acme.example delivered; webhook:https://h/x
+// pending 3x (500)", with the attempts and the last SMTP or HTTP status of those not delivered.
+// None: not fanned out yet when pending, else sent by the relay before sql/023 ("-").
+std::string deliveriesCell(const boost::json::array& deliveries, bool sent) {
+  if (deliveries.empty()) return sent ? "-" : "not fanned out yet";
+  std::string cell;
+  for (const boost::json::value& item : deliveries) {
+    const boost::json::object& delivery = item.as_object();
+    const std::string_view state = delivery.at("state").as_string();
+    if (!cell.empty()) cell += "; ";
+    cell += channelText(delivery.at("channel").as_string()) + " " + std::string(state);
+    if (state == "delivered") continue;
+    if (const std::int64_t attempts = delivery.at("attempts").to_number<std::int64_t>();
+        attempts > 0) {
+      cell += " " + std::to_string(attempts) + "x";
+    }
+    if (const boost::json::value& status = delivery.at("last_status"); !status.is_null()) {
+      cell += " (" + std::to_string(status.to_number<std::int64_t>()) + ")";
+    }
+  }
+  return printableText(cell, kMaxDeliveriesChars);
+}
+
 }  // namespace
 
 void ledgerCommand(const CommandLine& line, Database& database, std::ostream& out) {
@@ -418,6 +472,7 @@ void eventsCommand(const CommandLine& line, Database& database, std::ostream& ou
       event["next_attempt"] =
           row["sent"].is_null() ? jsonText(row["next_attempt"]) : boost::json::value(nullptr);
       event["last_error"] = jsonText(row["last_error"]);
+      event["deliveries"] = boost::json::parse(row["deliveries"].c_str());
       event["payload"] = eventPayload(row["payload_exact"].c_str());
       events.push_back(std::move(event));
     }
@@ -446,12 +501,15 @@ void eventsCommand(const CommandLine& line, Database& database, std::ostream& ou
                    {"CREATED (UTC)"},
                    {"ATTEMPTS", Align::right},
                    {"SENT (UTC)"},
+                   {"DELIVERIES"},
                    {"LAST ERROR"},
                    {"PAYLOAD"}});
   for (const auto& row : rows) {
+    const bool sent = !row["sent"].is_null();
     table.addRow({row["event_id"].c_str(), cellText(row["tenant_id"]), row["type"].c_str(),
                   shortTime(row["created"].c_str()), row["attempts"].c_str(),
-                  row["sent"].is_null() ? "pending" : shortTime(row["sent"].c_str()),
+                  sent ? shortTime(row["sent"].c_str()) : "pending",
+                  deliveriesCell(boost::json::parse(row["deliveries"].c_str()).as_array(), sent),
                   cellText(row["last_error"], 40), cellText(row["payload"], 400)});
   }
   table.print(out);

@@ -34,14 +34,21 @@ const std::vector<Command> kCommands = {
      "    Applies the pending sql/ migrations (needs a role that may create roles and schemas).\n",
      migrateCommand},
     {{"tenant", "add"},
-     "creditctl tenant add ID --currency CUR [--contact TEXT]\n"
+     "creditctl tenant add ID --currency CUR [--contact CONTACT]\n"
      "    Adds a tenant with a zero balance; adding it again with the same currency\n"
-     "    changes nothing. CUR must be an active ISO 4217 code (exit 2 otherwise).\n",
+     "    changes nothing. CUR must be an active ISO 4217 code, CONTACT a channel as in\n"
+     "    tenant contacts (exit 2 otherwise).\n",
      tenantAddCommand},
     {{"tenant", "contacts"},
      "creditctl tenant contacts TENANT CONTACT...\n"
      "    Sets who is told about the tenant's credit (low balance, blocked batches),\n"
-     "    replacing the contacts it had.\n",
+     "    replacing the contacts it had (at most 10). Each CONTACT is a channel:\n"
+     "      email:<address>       a mail, e.g. email:billing@acme.example\n"
+     "      webhook:<https url>   a signed POST (http only to 127.0.0.1, localhost or [::1])\n"
+     "      host                  the gateway's own notifier (host notify()); so is any other\n"
+     "                            text, kept for contacts set before channels existed\n"
+     "    A bad address or URL is refused with the value named (exit 2). Prints each\n"
+     "    contact's channel and each webhook's signing secret, for its receiver's owner.\n",
      tenantContactsCommand},
     {{"tenant", "pricing"},
      "creditctl tenant pricing TENANT --auth-international yes|no [--home-market NAME]\n"
@@ -85,9 +92,30 @@ const std::vector<Command> kCommands = {
      batchesCommand},
     {{"events"},
      "creditctl events [--pending] [--tenant TENANT] [--limit N] [--json]\n"
-     "    The notification outbox: each event's type, attempts, when it was sent (or that\n"
-     "    it is pending), the last delivery error and its payload.\n",
+     "    The notification outbox: each event's type, when it was sent (or that it is\n"
+     "    pending: --pending shows only those), its payload and its delivery record, one\n"
+     "    per channel: state (pending, delivered, failed, disabled), attempts, the last\n"
+     "    SMTP or HTTP status and error, and when the next attempt is due.\n",
      eventsCommand},
+    {{"webhook", "list"},
+     "creditctl webhook list [--tenant TENANT] [--json]\n"
+     "    The tenants' webhook endpoints (one per webhook contact): active, or disabled\n"
+     "    since when and why (it answered 410 Gone), with the signing secrets valid now\n"
+     "    and until when each is.\n",
+     webhookListCommand},
+    {{"webhook", "rotate"},
+     "creditctl webhook rotate TENANT URL [--overlap-hours H]\n"
+     "    Makes a new signing secret for the webhook and prints it; the old ones stay\n"
+     "    valid H hours more (default 24, 0 to 720; 0: the new one alone from now), both\n"
+     "    signing meanwhile. URL as webhook list shows it (or as the webhook:<url>\n"
+     "    contact). A tenant without that webhook is refused (exit 1).\n",
+     webhookRotateCommand},
+    {{"webhook", "enable"},
+     "creditctl webhook enable TENANT URL\n"
+     "    Switches a disabled webhook back on: new events are delivered to it again (the\n"
+     "    deliveries disabled meanwhile stay so). A tenant without that webhook is refused\n"
+     "    (exit 1).\n",
+     webhookEnableCommand},
     {{"quote"},
      "creditctl quote --config PLUGIN_CONFIG.json CAMPAIGNS.json [--json]\n"
      "    Prices each campaign of a campaign file (as demo/campaigns.json) as one batch with\n"
