@@ -124,6 +124,10 @@ check(await page.$('svg.chart rect') !== null, 'the spend chart has bars');
 check((await page.$$('#spend tbody tr')).length >= 2, 'spend has a row per market and category');
 await page.goto(`${base}/portal/t/${tenant}/notifications`);
 check(/Low balance/.test(await page.content()) && /threshold 100.00 EUR/.test(await page.content()), 'the low-balance notification is listed, in words and money');
+const notificationsHtml = await page.content();
+check(/<code>whsec_[A-Za-z0-9+/]{40,}={0,2}<\/code>/.test(notificationsHtml), 'the channels section shows the webhook signing secret');
+check(/Email to ops@acme\.example/.test(notificationsHtml), 'each channel of the notification is listed');
+check(!/token=t/.test(notificationsHtml), "a webhook URL's query string is never shown");
 
 // Page the whole ledger: 50 a page, newest first, no entry twice, none missing.
 await page.goto(`${base}/portal/t/${tenant}/ledger`);

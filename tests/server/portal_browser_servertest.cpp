@@ -48,8 +48,14 @@ class PortalBrowserTest : public ServerTest {
     locked_password_ = addPortalUser(db_.adminDsn(), "victim@acme.example", "tenant:acme");
     extra_members_ = "\"portal\": {\"database_dsn\": \"" + jsonEscaped(db_.portalDsn()) +
                      "\", \"session_idle_minutes\": 1}";
+    // Channels of every kind, the mail and webhook ones unreachable: the notifications page shows
+    // the channels, a webhook secret and deliveries being retried with their errors (axe-checked).
+    db_.exec(
+        "SELECT creditgate.set_tenant_contacts('acme', ARRAY['email:ops@acme.example',"
+        " 'webhook:http://127.0.0.1:9/hooks/acme?token=t', 'host'])");
     startServer(R"({"on_insufficient_credit": "block"})", "", 1000,
-                R"("notifications": {"low_balance_warning": "100", "low_balance_critical": "20"})");
+                R"("notifications": {"low_balance_warning": "100", "low_balance_critical": "20",)"
+                R"( "email": {"smtp_url": "smtp://127.0.0.1:9", "starttls": "off"}})");
     // A campaign: 100 German recipients (13.65 EUR, crossing the 100 EUR warning), 2 of them
     // undelivered and refunded; a utility batch to India and Brazil; and one batch too big to pay.
     decide("spring-1", batchJson("acme", germanRecipientsJson(100)));
