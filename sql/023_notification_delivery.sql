@@ -136,7 +136,8 @@ AS $$
    WHERE false
 $$;
 
--- Sets a tenant's contacts, checked by contact_problem (at most 10, none twice): a new webhook
+-- Sets a tenant's contacts, checked by contact_problem (at most 10, none twice in any letter
+-- case): a new webhook
 -- contact gets an endpoint and a fresh secret; an endpoint no longer listed goes with its secrets;
 -- pending deliveries to a channel no longer listed fail, saying so. Returns the stored list.
 CREATE FUNCTION apply_tenant_contacts(p_tenant_id text, p_contacts text[]) RETURNS text[]
@@ -158,7 +159,11 @@ BEGIN
   IF v_problem IS NOT NULL THEN
     RAISE EXCEPTION '%', v_problem USING ERRCODE = '22023';
   END IF;
-  SELECT c INTO v_twice FROM unnest(v_contacts) c GROUP BY c HAVING count(*) > 1 LIMIT 1;
+  -- As sql/021 did: the same contact in other letter case counts as listed twice.
+  SELECT u.c INTO v_twice FROM unnest(v_contacts) WITH ORDINALITY AS u(c, i)
+   WHERE EXISTS (SELECT FROM unnest(v_contacts) WITH ORDINALITY AS e(c, i)
+                  WHERE lower(e.c) = lower(u.c) AND e.i < u.i)
+   ORDER BY u.i LIMIT 1;
   IF v_twice IS NOT NULL THEN
     RAISE EXCEPTION 'contact % is listed twice', portal_quoted(v_twice) USING ERRCODE = '22023';
   END IF;

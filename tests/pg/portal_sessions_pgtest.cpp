@@ -215,10 +215,10 @@ TEST_F(PortalSessionsTest, ThePortalLoginCanCallItsFunctionsAndNothingElse) {
   std::string names;
   for (const auto& row : callable) names += std::string(row[0].c_str()) + " ";
   EXPECT_EQ(names,
-            "portal_account portal_add_tenant portal_batches portal_ledger portal_login_failed "
-            "portal_login_lookup portal_notifications portal_session_end portal_session_end_all "
-            "portal_session_start portal_session_user portal_set_contacts portal_spend "
-            "portal_tenant_info portal_tenants portal_top_up ");
+            "portal_account portal_add_tenant portal_batches portal_deliveries portal_ledger "
+            "portal_login_failed portal_login_lookup portal_notifications portal_session_end "
+            "portal_session_end_all portal_session_start portal_session_user portal_set_contacts "
+            "portal_spend portal_tenant_info portal_tenants portal_top_up portal_webhooks ");
   // Admins see who is logged in, never a token's digest.
   EXPECT_EQ(sqlstateAs(db_.adminDsn(), "SELECT token_sha256 FROM creditgate.portal_session"),
             "42501");

@@ -109,12 +109,29 @@ TEST_F(PluginRoleTest, HasNoPrivilegeOnAnyRelationOrSequence) {
 TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
   // What the plugin calls (the statements in plugin/ledger/) and the read-only lookups granted with
   // them.
-  const std::set<std::string> allowed = {
-      "claim_events",      "decide_batch",    "decide_batches",     "ledger_watch",
-      "mark_event_failed", "mark_event_sent", "market_prefixes_at", "markets",
-      "note_doubt",        "quote_batch",     "quote_request",      "rate_cards_at",
-      "rate_data_version", "rates_at",        "settle_outcomes",    "tenant_account",
-      "tenant_balance",    "tenant_currency", "tenant_profile",     "void_doubtful_batches"};
+  const std::set<std::string> allowed = {"claim_deliveries",
+                                         "delivery_backlog",
+                                         "finish_delivery",
+                                         "claim_events",
+                                         "decide_batch",
+                                         "decide_batches",
+                                         "ledger_watch",
+                                         "mark_event_failed",
+                                         "mark_event_sent",
+                                         "market_prefixes_at",
+                                         "markets",
+                                         "note_doubt",
+                                         "quote_batch",
+                                         "quote_request",
+                                         "rate_cards_at",
+                                         "rate_data_version",
+                                         "rates_at",
+                                         "settle_outcomes",
+                                         "tenant_account",
+                                         "tenant_balance",
+                                         "tenant_currency",
+                                         "tenant_profile",
+                                         "void_doubtful_batches"};
   std::set<std::string> executable;
   {
     pqxx::nontransaction txn(db_.connection());
@@ -128,8 +145,9 @@ TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
   for (const auto& name : executable) {
     EXPECT_TRUE(allowed.count(name)) << "the plugin role may execute creditgate." << name;
   }
-  for (const auto& name : {"decide_batches", "quote_request", "settle_outcomes", "tenant_profile",
-                           "tenant_account", "rate_data_version"}) {
+  for (const auto& name :
+       {"decide_batches", "quote_request", "settle_outcomes", "tenant_profile", "tenant_account",
+        "rate_data_version", "claim_deliveries", "finish_delivery", "delivery_backlog"}) {
     EXPECT_TRUE(executable.count(name)) << "the plugin role needs creditgate." << name;
   }
   // The admin-only ones, called as the plugin: refused, nothing changed.
@@ -137,6 +155,10 @@ TEST_F(PluginRoleTest, CanExecuteExactlyTheFunctionsMeantForIt) {
             "42501");
   EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.set_tenant_contacts('acme', ARRAY['x@evil'])"),
             "42501");
+  // Webhook secrets: the plugin gets one only inside a delivery it claimed, never on demand.
+  EXPECT_EQ(sqlstateAsPlugin("SELECT secret FROM creditgate.webhook_secret"), "42501");
+  EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.rotate_webhook_secret('acme', 'x', 0)"), "42501");
+  EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.enable_webhook('acme', 'x')"), "42501");
   EXPECT_EQ(sqlstateAsPlugin("SELECT creditgate.import_rate_card('EUR', '2030-01-01', 'evil', "
                              "ARRAY['Germany'], ARRAY['marketing'], ARRAY[1]::bigint[])"),
             "42501");

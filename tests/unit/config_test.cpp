@@ -907,6 +907,65 @@ TEST(ConfigNotifications, ReadsThresholdsExactlyAndRefusesAWarningBelowCritical)
   EXPECT_EQ(std::get<ConfigError>(bad).field, "notifications.low_balance_warning");
 }
 
+TEST(ConfigNotifications, ReadsTheChannelSettingsAndTheirDefaults) {
+  auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  const StartupSettings& d = std::get<Config>(defaults).startup;
+  EXPECT_EQ(d.smtp_url, "smtp://localhost:25");
+  EXPECT_EQ(d.smtp_starttls, "when_offered");
+  EXPECT_EQ(d.email_from, "creditgate@localhost");
+  EXPECT_EQ(d.relay_concurrency, 4);
+  EXPECT_EQ(d.relay_retry_period_s, 86400);
+  EXPECT_EQ(d.relay_max_backoff_ms, 3600000);
+  EXPECT_EQ(d.webhook_timeout_ms, 10000);
+
+  auto set = parseConfig(R"({"database": {"dsn": "x"}, "notifications": {
+      "relay": {"concurrency": 8, "max_backoff_ms": 60000, "retry_period_s": 3600},
+      "email": {"smtp_url": "smtps://mail.example.com:465", "starttls": "required",
+                "username": "gw", "password_file": "/etc/creditgate/smtp-password",
+                "from": "credit@example.com", "timeout_ms": 5000,
+                "portal_url": "https://billing.example.com/portal/"},
+      "webhook": {"timeout_ms": 3000}}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(set));
+  const StartupSettings& s = std::get<Config>(set).startup;
+  EXPECT_EQ(s.relay_concurrency, 8);
+  EXPECT_EQ(s.relay_max_backoff_ms, 60000);
+  EXPECT_EQ(s.relay_retry_period_s, 3600);
+  EXPECT_EQ(s.smtp_url, "smtps://mail.example.com:465");
+  EXPECT_EQ(s.smtp_starttls, "required");
+  EXPECT_EQ(s.smtp_username, "gw");
+  EXPECT_EQ(s.smtp_password_file, "/etc/creditgate/smtp-password");
+  EXPECT_EQ(s.email_from, "credit@example.com");
+  EXPECT_EQ(s.email_timeout_ms, 5000);
+  EXPECT_EQ(s.portal_url, "https://billing.example.com/portal/");
+  EXPECT_EQ(s.webhook_timeout_ms, 3000);
+  EXPECT_EQ(changedStartupSettings(d, s).size(), 11u);  // each is named for a restart
+}
+
+TEST(ConfigNotifications, RefusesChannelSettingsThatCannotWorkNamingFieldAndValue) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"("email": {"smtp_url": "http://mail.example.com"})", "notifications.email.smtp_url"},
+      {R"("email": {"starttls": "sometimes"})", "notifications.email.starttls"},
+      {R"("email": {"from": "Credit <credit@example.com>"})", "notifications.email.from"},
+      {R"("email": {"from": "credit@example.com\r\nBcc: x@y.z"})", "notifications.email.from"},
+      {R"("email": {"password_file": "/etc/pw"})", "notifications.email.username"},
+      {R"("email": {"timeout_ms": 500})", "notifications.email.timeout_ms"},
+      {R"("email": {"portal_url": "billing.example.com"})", "notifications.email.portal_url"},
+      {R"("webhook": {"timeout_ms": 120001})", "notifications.webhook.timeout_ms"},
+      {R"("relay": {"concurrency": 0})", "notifications.relay.concurrency"},
+      {R"("relay": {"retry_period_s": 0})", "notifications.relay.retry_period_s"},
+  };
+  for (const auto& [members, field] : cases) {
+    auto result = parseConfig(R"({"database": {"dsn": "x"}, "notifications": {)" + members + "}}");
+    ASSERT_TRUE(std::holds_alternative<ConfigError>(result)) << members;
+    EXPECT_EQ(std::get<ConfigError>(result).field, field) << members;
+  }
+  auto bad = parseConfig(
+      R"({"database": {"dsn": "x"}, "notifications": {"email": {"starttls": "sometimes"}}})");
+  EXPECT_NE(std::get<ConfigError>(bad).message.find("'sometimes'"), std::string::npos)
+      << std::get<ConfigError>(bad).message;
+}
+
 }  // namespace
 }  // namespace creditgate
 
