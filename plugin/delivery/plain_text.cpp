@@ -61,6 +61,15 @@ std::string singleLine(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+std::string replaceAll(std::string text, std::string_view needle, std::string_view with) {
+  if (needle.empty()) return text;
+  for (std::size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + with.size())) {
+    text.replace(at, needle.size(), with);
+  }
+  return text;
+}
+
 std::string escapeHtml(std::string_view text) {
   std::string out;
   out.reserve(text.size());

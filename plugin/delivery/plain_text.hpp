@@ -15,6 +15,10 @@ namespace creditgate {
 // boundary, with "..." appended when anything was cut.
 std::string singleLine(std::string_view text, std::size_t max_bytes = 200);
 
+// Every occurrence of `needle` in `text` replaced with `with`, left to right; the text put in is
+// not searched again. An empty needle leaves the text as it is.
+std::string replaceAll(std::string text, std::string_view needle, std::string_view with);
+
 // & < > " ' as character references: safe in element content and in quoted attribute values.
 std::string escapeHtml(std::string_view text);
 

@@ -1,14 +1,13 @@
 #include "smtp_client.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
 #include <string_view>
 
-#include "curl_global.hpp"
+#include "curl_handle.hpp"
 #include "email_address.hpp"
+#include "plain_text.hpp"
 
 namespace creditgate {
 
@@ -26,30 +25,10 @@ std::size_t readUpload(char* buffer, std::size_t size, std::size_t count, void* 
   return n;
 }
 
-// Every occurrence of `secret` in `text` replaced: libcurl's messages do not quote passwords, but
-// an error text is logged and stored, so it is made sure.
-std::string withoutSecret(std::string text, std::string_view secret) {
-  if (secret.empty()) return text;
-  for (std::size_t at = text.find(secret); at != std::string::npos;
-       at = text.find(secret, at + 3)) {
-    text.replace(at, secret.size(), "***");
-  }
-  return text;
-}
-
 }  // namespace
 
-struct SmtpClient::Handle {
-  CURL* curl = nullptr;
-  ~Handle() {
-    if (curl != nullptr) curl_easy_cleanup(curl);
-  }
-};
-
 SmtpClient::SmtpClient(SmtpSettings settings)
-    : settings_(std::move(settings)), handle_(std::make_unique<Handle>()) {
-  if (curlReady()) handle_->curl = curl_easy_init();
-}
+    : settings_(std::move(settings)), handle_(std::make_unique<CurlHandle>()) {}
 
 SmtpClient::~SmtpClient() = default;
 SmtpClient::SmtpClient(SmtpClient&&) noexcept = default;
@@ -113,7 +92,8 @@ SendResult SmtpClient::send(const std::string& to_address, const std::string& me
     if (reply > 0 && error.find(std::to_string(reply)) == std::string::npos) {
       error += " (SMTP " + std::to_string(reply) + ")";
     }
-    result.error = withoutSecret(std::move(error), settings_.password);
+    // libcurl's messages do not quote passwords, but an error text is logged and stored.
+    result.error = replaceAll(std::move(error), settings_.password, "***");
     // A failed AUTH is a 5xx too (535), but about our settings, not this mail.
     result.outcome = reply >= 500 && reply < 600 && code != CURLE_LOGIN_DENIED
                          ? SendResult::Outcome::rejected

@@ -10,6 +10,8 @@
 
 namespace creditgate {
 
+struct CurlHandle;  // curl_handle.hpp
+
 struct SmtpSettings {
   std::string url = "smtp://localhost:25";  // smtp:// (STARTTLS as below) or smtps:// (TLS at once)
   enum class StartTls {
@@ -40,9 +42,8 @@ class SmtpClient {
   SendResult send(const std::string& to_address, const std::string& message) noexcept;
 
  private:
-  struct Handle;
   SmtpSettings settings_;
-  std::unique_ptr<Handle> handle_;
+  std::unique_ptr<CurlHandle> handle_;
 };
 
 }  // namespace creditgate

@@ -1,11 +1,10 @@
 #include "webhook_client.hpp"
 
-#include <curl/curl.h>
-
 #include <exception>
 #include <string_view>
 
-#include "curl_global.hpp"
+#include "curl_handle.hpp"
+#include "plain_text.hpp"
 
 namespace creditgate {
 
@@ -25,28 +24,13 @@ std::size_t discardAnswer(char*, std::size_t size, std::size_t count, void* user
 std::string withoutQuery(std::string text, std::string_view url) {
   const std::size_t start = url.find_first_of("?#");
   if (start == std::string_view::npos) return text;
-  const std::string_view hidden = url.substr(start + 1);
-  if (hidden.empty()) return text;
-  for (std::size_t at = text.find(hidden); at != std::string::npos;
-       at = text.find(hidden, at + 3)) {
-    text.replace(at, hidden.size(), "...");
-  }
-  return text;
+  return replaceAll(std::move(text), url.substr(start + 1), "...");
 }
 
 }  // namespace
 
-struct WebhookClient::Handle {
-  CURL* curl = nullptr;
-  ~Handle() {
-    if (curl != nullptr) curl_easy_cleanup(curl);
-  }
-};
-
 WebhookClient::WebhookClient(std::chrono::milliseconds timeout)
-    : timeout_(timeout), handle_(std::make_unique<Handle>()) {
-  if (curlReady()) handle_->curl = curl_easy_init();
-}
+    : timeout_(timeout), handle_(std::make_unique<CurlHandle>()) {}
 
 WebhookClient::~WebhookClient() = default;
 WebhookClient::WebhookClient(WebhookClient&&) noexcept = default;

@@ -10,6 +10,8 @@
 
 namespace creditgate {
 
+struct CurlHandle;  // curl_handle.hpp
+
 // Not thread-safe: one client per worker thread. Never throws from post().
 class WebhookClient {
  public:
@@ -29,9 +31,8 @@ class WebhookClient {
                   const std::string& body) noexcept;
 
  private:
-  struct Handle;
   std::chrono::milliseconds timeout_;
-  std::unique_ptr<Handle> handle_;
+  std::unique_ptr<CurlHandle> handle_;
 };
 
 }  // namespace creditgate

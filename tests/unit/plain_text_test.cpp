@@ -34,6 +34,13 @@ TEST(SingleLine, CutsOnACharacterBoundary) {
   EXPECT_EQ(singleLine("ab\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC", 8), "ab\xC3\xBC...");
 }
 
+TEST(ReplaceAll, ReplacesEveryOccurrenceOnce) {
+  EXPECT_EQ(replaceAll("pw: s3cret, again s3cret", "s3cret", "***"), "pw: ***, again ***");
+  EXPECT_EQ(replaceAll("aaa", "a", "aa"), "aaaaaa");  // what is put in is not searched again
+  EXPECT_EQ(replaceAll("abc", "", "***"), "abc");
+  EXPECT_EQ(replaceAll("abc", "x", "***"), "abc");
+}
+
 TEST(EscapeHtml, EscapesMarkupAndQuotes) {
   EXPECT_EQ(escapeHtml("<script>alert('x')</script> & \"y\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;");
