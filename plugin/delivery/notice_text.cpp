@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "decimal_micros.hpp"
+#include "html_text.hpp"
 #include "plain_text.hpp"
 
 namespace creditgate {

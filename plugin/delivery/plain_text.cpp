@@ -70,22 +70,6 @@ std::string replaceAll(std::string text, std::string_view needle, std::string_vi
   return text;
 }
 
-std::string escapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::size_t utf8Length(std::string_view text) noexcept {
   std::size_t count = 0;
   for (std::size_t i = 0; i < text.size(); ++count) {

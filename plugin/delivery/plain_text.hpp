@@ -19,9 +19,6 @@ std::string singleLine(std::string_view text, std::size_t max_bytes = 200);
 // not searched again. An empty needle leaves the text as it is.
 std::string replaceAll(std::string text, std::string_view needle, std::string_view with);
 
-// & < > " ' as character references: safe in element content and in quoted attribute values.
-std::string escapeHtml(std::string_view text);
-
 // Code points in valid UTF-8 (each invalid byte counts as one), as PostgreSQL's length() counts
 // characters of a UTF-8 database.
 std::size_t utf8Length(std::string_view text) noexcept;

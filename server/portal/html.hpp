@@ -7,11 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "html_text.hpp"
+
 namespace creditgate::server {
 
-// & < > " ' as character references; safe in element content and in double- or single-quoted
-// attribute values.
-std::string escapeHtml(std::string_view text);
+// & < > " ' as character references; one definition with the notification mails' HTML part.
+using creditgate::escapeHtml;
 
 // Percent-encodes every byte but RFC 3986's unreserved ones: safe as a path segment or a query
 // value (then escaped again by escapeHtml when written into an attribute).

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base64.hpp"
+#include "html_text.hpp"
 
 namespace creditgate {
 namespace {
