@@ -78,8 +78,8 @@ void describeShortage(const NoticeFacts& facts, const Notice& notice, const Mone
               "the overdraft limit."
             : "A WhatsApp campaign was not sent: the credit left does not cover its price.";
     draft.action =
-        "Add credit to resume sending: the blocked campaign can then be sent again. "
-        "Contact your provider if you cannot add credit yourself.";
+        "Nothing was charged for this batch. Add credit so that it can be sent again (by "
+        "whoever sends your campaigns); contact your provider if you cannot add credit yourself.";
   } else if (on_credit) {
     const auto balance = money(facts.balance_micros);
     draft.subject =
@@ -121,7 +121,7 @@ void describeLowBalance(const NoticeFacts& facts, const Notice& notice, const Mo
 void describeDepleted(const NoticeFacts& facts, const Notice& notice, const Money& money,
                       Draft& draft) {
   const auto balance = money(facts.balance_micros);
-  draft.subject = "WhatsApp credit used up" + (balance ? ": " + *balance + " left" : std::string());
+  draft.subject = "WhatsApp credit used up" + (balance ? ": balance " + *balance : std::string());
   draft.lead =
       "The WhatsApp credit is used up: campaigns that need credit are blocked, or sent on "
       "overdraft where the account allows it, until credit is added.";
@@ -136,7 +136,9 @@ void describeRecovered(const NoticeFacts& facts, const Notice& notice, const Mon
                        Draft& draft) {
   const auto balance = money(facts.balance_micros);
   draft.subject = "WhatsApp credit restored" + (balance ? ": " + *balance : std::string());
-  draft.lead = "Credit was added: the balance is back above the levels that were alerted.";
+  draft.lead =
+      "The balance is back above the levels that were alerted (credit was added, or messages "
+      "that were not delivered were refunded).";
   draft.action = "Nothing to do.";
   addFact(draft, "Tenant", notice.tenant_id);
   addFact(draft, "Balance", balance);
@@ -145,7 +147,7 @@ void describeRecovered(const NoticeFacts& facts, const Notice& notice, const Mon
     for (const std::string& level : facts.levels) {
       levels += (levels.empty() ? "" : ", ") + singleLine(level, 16);
     }
-    addFact(draft, "Alerts cleared", levels);
+    addFact(draft, "Back above the levels", levels);
   }
 }
 

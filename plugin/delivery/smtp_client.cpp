@@ -89,15 +89,23 @@ SendResult SmtpClient::send(const std::string& to_address, const std::string& me
       return result;
     }
     std::string error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    if (reply > 0 && error.find(std::to_string(reply)) == std::string::npos) {
+    if (code == CURLE_USE_SSL_FAILED) {
+      // curl's text names the server's last (successful) reply; say what is really wrong.
+      error = "the SMTP server does not offer STARTTLS, which notifications.email.starttls "
+              "\"required\" asks for";
+      result.status = 0;
+    } else if (reply > 0 && error.find(std::to_string(reply)) == std::string::npos) {
       error += " (SMTP " + std::to_string(reply) + ")";
     }
+    // Only the recipient refused for good (a 5xx to RCPT TO, e.g. 550 no such mailbox) fails the
+    // mail at once. A 5xx to AUTH (535) or MAIL FROM is about our settings, and one to the message
+    // may be a passing policy: those are retried, and an admin sees them in the delivery record.
+    const bool recipient_refused = reply >= 500 && reply < 600 && code != CURLE_LOGIN_DENIED &&
+                                   error.starts_with("RCPT failed");
+    result.outcome =
+        recipient_refused ? SendResult::Outcome::rejected : SendResult::Outcome::retry;
     // libcurl's messages do not quote passwords, but an error text is logged and stored.
     result.error = replaceAll(std::move(error), settings_.password, "***");
-    // A failed AUTH is a 5xx too (535), but about our settings, not this mail.
-    result.outcome = reply >= 500 && reply < 600 && code != CURLE_LOGIN_DENIED
-                         ? SendResult::Outcome::rejected
-                         : SendResult::Outcome::retry;
     return result;
   } catch (const std::exception& e) {
     return {SendResult::Outcome::retry, 0, std::string("could not send: ") + e.what()};

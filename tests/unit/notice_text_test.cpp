@@ -43,7 +43,7 @@ TEST(NoticeText, DepletedSaysTheBalanceHonestly) {
       notice("depleted", R"({"level": "depleted", "currency": "EUR", "balance_micros": -350000,)"
                          R"( "threshold_micros": 1})"),
       "");
-  EXPECT_EQ(text.subject, "WhatsApp credit used up: -0.35 EUR left");
+  EXPECT_EQ(text.subject, "WhatsApp credit used up: balance -0.35 EUR");
   EXPECT_TRUE(contains(text.text, "Balance: -0.35 EUR\n"));
   EXPECT_FALSE(contains(text.text, "0.000001"));  // the depleted level's threshold is not news
   EXPECT_FALSE(contains(text.text, "Portal:"));   // no portal configured
@@ -94,7 +94,7 @@ TEST(NoticeText, RecoveredNamesTheClearedLevels) {
                                          R"( "balance_micros": 50000000})"),
                      "");
   EXPECT_EQ(text.subject, "WhatsApp credit restored: 50.00 EUR");
-  EXPECT_TRUE(contains(text.text, "Alerts cleared: critical, warning\n"));
+  EXPECT_TRUE(contains(text.text, "Back above the levels: critical, warning\n"));
 }
 
 TEST(NoticeText, WritesMoneyInTheCurrencysMinorUnits) {
