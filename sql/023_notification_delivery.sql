@@ -136,12 +136,10 @@ AS $$
    WHERE false
 $$;
 
--- Sets a tenant's contacts, checked by contact_problem (at most 10, none twice in any letter
--- case): a new webhook
--- contact gets an endpoint and a fresh secret; an endpoint no longer listed goes with its secrets;
--- pending deliveries to a channel no longer listed fail, saying so. Returns the stored list.
-CREATE FUNCTION apply_tenant_contacts(p_tenant_id text, p_contacts text[]) RETURNS text[]
-  LANGUAGE plpgsql SET search_path = creditgate, pg_temp
+-- sql/021's check of a contact list, each contact now by contact_problem (the channel rule, up to
+-- 2000 characters): a flat list, at most 10, none twice (letter case aside, as in sql/021).
+CREATE OR REPLACE FUNCTION check_portal_contacts(p_contacts text[]) RETURNS void
+  LANGUAGE plpgsql IMMUTABLE SET search_path = creditgate, pg_temp
 AS $$
 DECLARE
   v_contacts text[] := coalesce(p_contacts, '{}');
@@ -159,7 +157,6 @@ BEGIN
   IF v_problem IS NOT NULL THEN
     RAISE EXCEPTION '%', v_problem USING ERRCODE = '22023';
   END IF;
-  -- As sql/021 did: the same contact in other letter case counts as listed twice.
   SELECT u.c INTO v_twice FROM unnest(v_contacts) WITH ORDINALITY AS u(c, i)
    WHERE EXISTS (SELECT FROM unnest(v_contacts) WITH ORDINALITY AS e(c, i)
                   WHERE lower(e.c) = lower(u.c) AND e.i < u.i)
@@ -167,6 +164,19 @@ BEGIN
   IF v_twice IS NOT NULL THEN
     RAISE EXCEPTION 'contact % is listed twice', portal_quoted(v_twice) USING ERRCODE = '22023';
   END IF;
+END
+$$;
+
+-- Sets a tenant's contacts, checked by check_portal_contacts: a new webhook contact gets an
+-- endpoint and a fresh secret; an endpoint no longer listed goes with its secrets; pending
+-- deliveries to a channel no longer listed fail, saying so. Returns the stored list.
+CREATE FUNCTION apply_tenant_contacts(p_tenant_id text, p_contacts text[]) RETURNS text[]
+  LANGUAGE plpgsql SET search_path = creditgate, pg_temp
+AS $$
+DECLARE
+  v_contacts text[] := coalesce(p_contacts, '{}');
+BEGIN
+  PERFORM check_portal_contacts(v_contacts);
 
   UPDATE tenant SET contacts = v_contacts WHERE tenant_id = p_tenant_id;
   IF NOT FOUND THEN
