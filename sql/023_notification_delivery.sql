@@ -547,14 +547,14 @@ BEGIN
     RETURN;
   END IF;
   RETURN QUERY
-  SELECT e.url, e.disabled_at, e.disabled_reason,
-         ARRAY(SELECT s.secret FROM webhook_secret s
-                WHERE s.tenant_id = e.tenant_id AND s.url = e.url
-                  AND (s.expires_at IS NULL OR s.expires_at > now()) ORDER BY s.created_at DESC),
-         ARRAY(SELECT s.expires_at FROM webhook_secret s
-                WHERE s.tenant_id = e.tenant_id AND s.url = e.url
-                  AND (s.expires_at IS NULL OR s.expires_at > now()) ORDER BY s.created_at DESC)
+  SELECT e.url, e.disabled_at, e.disabled_reason, v.secrets, v.expires
     FROM webhook_endpoint e
+   CROSS JOIN LATERAL (
+         SELECT coalesce(array_agg(s.secret ORDER BY s.created_at DESC), '{}'),
+                coalesce(array_agg(s.expires_at ORDER BY s.created_at DESC), '{}')
+           FROM webhook_secret s
+          WHERE s.tenant_id = e.tenant_id AND s.url = e.url
+            AND (s.expires_at IS NULL OR s.expires_at > now())) AS v(secrets, expires)
    WHERE e.tenant_id = v_tenant
    ORDER BY e.url;
 END
