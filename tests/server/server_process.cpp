@@ -3,17 +3,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "child_process.hpp"
 
 namespace creditgate::testing {
 namespace {
@@ -32,24 +31,15 @@ std::filesystem::path tempPath(const std::string& name) {
   return pattern;
 }
 
-// fork + exec with stdout to `out_fd` and stderr to `err_path`.
+// `args` as a child (a test that crashes must not leave its server running, holding its port and
+// database), stdout to `out_fd` and stderr to `err_path`.
 pid_t spawn(const std::vector<std::string>& args, int out_fd,
             const std::filesystem::path& err_path) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // A test that crashes must not leave its server running (and holding its port and database).
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  return spawnChild(args, [out_fd, &err_path] {
     const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC | O_CREAT, 0600);
     ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  return pid;
+  });
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "child_process.hpp"
+
 namespace creditgate::testing {
 namespace {
 
@@ -30,27 +31,16 @@ std::string readFile(const std::filesystem::path& path) {
   return text.str();
 }
 
-// fork + execvp `args`, stdout and stderr appended to `output`.
+// `args` as a child (a crashed test leaves no receiver holding its port), stdin from /dev/null,
+// stdout and stderr appended to `output`.
 pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& output) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no receiver holding its port
+  return spawnChild(args, [&output] {
     const int out = ::open(output.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
     const int in = ::open("/dev/null", O_RDONLY);
     ::dup2(in, STDIN_FILENO);
     ::dup2(out, STDOUT_FILENO);
     ::dup2(out, STDERR_FILENO);
-    ::execvp(argv[0], argv.data());
-    for (const char* part : {"cannot run ", static_cast<const char*>(argv[0]), "\n"}) {
-      [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, part, std::strlen(part));
-    }
-    std::_Exit(127);
-  }
-  return pid;
+  });
 }
 
 // True when `pid` ended within `timeout` (and was reaped).
