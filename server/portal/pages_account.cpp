@@ -160,6 +160,18 @@ std::string answerText(const DeliveryRow& delivery) {
          std::to_string(*delivery.last_status);
 }
 
+// Whether an error only repeats the status answerText shows: "HTTP 503" (or "SMTP 451", or the
+// bare number) beside "last answer HTTP 503" adds nothing, so it is left out.
+bool errorRepeatsTheAnswer(const DeliveryRow& delivery) {
+  if (!delivery.last_status) return false;
+  std::string_view error = delivery.last_error;
+  const std::size_t first = error.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return true;
+  error = error.substr(first, error.find_last_not_of(" \t\r\n") - first + 1);
+  const std::string status = std::to_string(*delivery.last_status);
+  return error == status || error == "HTTP " + status || error == "SMTP " + status;
+}
+
 // The host's notify() is told its text after "host:" (or a legacy contact as it is).
 std::string hostText(const std::string& contact) {
   if (contact == "host") return "";
@@ -308,7 +320,7 @@ std::string deliveryHtml(const DeliveryRow& delivery, const std::string& event_c
   std::string html = escapeHtml(channelLabel(delivery.channel)) + ": ";
   // The error of an email or webhook attempt, short; never the host's (it may hold internals).
   const std::string error =
-      host || delivery.last_error.empty()
+      host || delivery.last_error.empty() || errorRepeatsTheAnswer(delivery)
           ? std::string()
           : "<span class=\"reason\">" + escapeHtml(shortText(delivery.last_error, 120)) + "</span>";
   if (delivery.state == "delivered") {

@@ -247,11 +247,12 @@ TEST_F(CreditctlTest, BalanceJsonShowsBalanceDebtSpendingTodayAndContact) {
   EXPECT_EQ(o.at("spent_today").as_string(), "11.000000");  // 7 + 5 - 5 refunded + 4
   EXPECT_EQ(o.at("spent_today_micros").as_string(), "11000000");
   EXPECT_EQ(o.at("contact").as_string(), "billing@acme.example");
+  EXPECT_EQ(o.at("contacts"), boost::json::parse(R"(["billing@acme.example"])"));
 
   const CtlResult text = admin({"balance", "acme"});
   EXPECT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("-1.000000 EUR"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("billing@acme.example"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("\ncontacts     billing@acme.example\n"), std::string::npos) << text.out;
 }
 
 // A debit voided because its decision stayed in doubt (sql/014) was never sent: it is not spent,
@@ -285,6 +286,10 @@ TEST_F(CreditctlTest, BalanceJsonOfAFreshTenantWithoutContactIsZeroAndNull) {
   EXPECT_EQ(o.at("debt").as_string(), "0.000000");
   EXPECT_EQ(o.at("spent_today").as_string(), "0.000000");
   EXPECT_TRUE(o.at("contact").is_null());
+  EXPECT_TRUE(o.at("contacts").as_array().empty());
+  const CtlResult text = admin({"balance", "globex"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("\ncontacts     (none)\n"), std::string::npos) << text.out;
 }
 
 // A tenant ID is 1 to 64 printable ASCII characters without spaces (tools/creditctl/arguments.cpp,

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -110,6 +111,31 @@ TEST_F(CreditctlWebhooksTest, ContactsAcceptEachChannelAndPrintTheWebhooksSignin
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_THAT(plain.out, Not(HasSubstr("signing secret to")));
   EXPECT_EQ(db_.count("webhook_endpoint"), 0);
+}
+
+// creditctl balance lists every channel: the JSON as stored, beside the first as "contact" for
+// readers written when there was one; the text without a webhook's query, which may hold a token.
+TEST_F(CreditctlWebhooksTest, BalanceShowsEveryContactAndNoWebhooksQueryInItsText) {
+  const std::string hook = "webhook:https://hooks.example:8443/x?token=SECRET-TOKEN#frag";
+  const CtlResult set = admin({"tenant", "contacts", "acme", "email:owner@bistro.example", hook,
+                               "host", "Jane at the desk"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+
+  const CtlResult text = admin({"balance", "acme"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out,
+              HasSubstr("\ncontacts     email:owner@bistro.example, "
+                        "webhook:https://hooks.example:8443/x, host, Jane at the desk\n"));
+  EXPECT_THAT(text.out, Not(HasSubstr("SECRET-TOKEN")));
+  EXPECT_THAT(text.out, Not(HasSubstr("frag")));
+
+  const CtlResult json = admin({"balance", "acme", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const boost::json::object o = parsedObject(json.out);
+  EXPECT_EQ(o.at("contact").as_string(), "email:owner@bistro.example");
+  const boost::json::array expected{"email:owner@bistro.example", hook.c_str(), "host",
+                                    "Jane at the desk"};
+  EXPECT_EQ(o.at("contacts").as_array(), expected);
 }
 
 TEST_F(CreditctlWebhooksTest, ABadChannelIsRefusedWithTheDatabasesMessageAndChangesNothing) {

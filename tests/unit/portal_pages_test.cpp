@@ -336,6 +336,41 @@ TEST(PortalDeliveryTest, EachStateInWords) {
             "Gateway notifier (ops@legacy.example): delivered");
 }
 
+TEST(PortalDeliveryTest, AnErrorThatOnlyRepeatsTheAnswerIsLeftOut) {
+  DeliveryRow hook = delivery("webhook:https://hooks.acme.example/credit", "webhook", "pending", 2);
+  hook.last_attempt_at = "2026-11-30T12:05:00Z";
+  hook.next_attempt_at = "2026-11-30T12:10:00Z";
+  hook.last_status = 503;
+  hook.last_error = "HTTP 503";  // what the webhook client writes for a status it retries
+  EXPECT_EQ(words(deliveryHtml(hook, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: retrying — 2 attempts, last answer HTTP "
+            "503, next try 12:10 UTC");
+  hook.state = "failed";
+  hook.last_attempt_at = "2026-11-29T13:00:00Z";
+  hook.next_attempt_at.reset();
+  EXPECT_EQ(words(deliveryHtml(hook, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: failed after 1 h (2 attempts), last "
+            "answer HTTP 503");
+  hook.last_error = "HTTP 502";  // another status than the one shown: it says something
+  EXPECT_EQ(words(deliveryHtml(hook, kEventAt, {})),
+            "Webhook https://hooks.acme.example/credit: failed after 1 h (2 attempts), last "
+            "answer HTTP 503 — HTTP 502");
+  hook.last_error = "HTTP 503 from the endpoint";  // more than the status: kept
+  EXPECT_NE(words(deliveryHtml(hook, kEventAt, {})).find(" — HTTP 503 from the endpoint"),
+            std::string::npos);
+  hook.last_status.reset();  // no answer: the error is all there is
+  hook.last_error = "HTTP 503";
+  EXPECT_NE(words(deliveryHtml(hook, kEventAt, {})).find("no answer — HTTP 503"),
+            std::string::npos);
+
+  DeliveryRow mail = delivery("email:ops@acme.example", "email", "failed", 1);
+  mail.last_status = 550;
+  mail.last_error = "SMTP 550";
+  mail.last_attempt_at = "2026-11-29T12:00:05Z";
+  EXPECT_EQ(words(deliveryHtml(mail, kEventAt, {})),
+            "Email to ops@acme.example: failed after 1 attempt, last answer SMTP 550");
+}
+
 TEST(PortalDeliveryTest, TheHostsErrorIsNeverShown) {
   DeliveryRow host = delivery("host", "host", "failed", 4);
   host.last_status = 3;

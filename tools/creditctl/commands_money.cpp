@@ -1,14 +1,21 @@
 // creditctl topup and balance: the money of one tenant, always as exact micro-units.
+#include <algorithm>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <pqxx/pqxx>
+#include <string>
+#include <string_view>
 
 #include "arguments.hpp"
 #include "commands.hpp"
+#include "quoted_text.hpp"
 #include "report_fields.hpp"
+#include "webhook_endpoints.hpp"
 
 namespace creditgate::ctl {
 namespace {
@@ -22,9 +29,30 @@ constexpr const char* kTopup =
 // today": debits less the refunds of failed deliveries and the voids of debits no host was told
 // of, since midnight UTC.
 constexpr const char* kBalance =
-    "SELECT a.currency, a.balance_micros, t.contacts[1] AS contact, a.spent_today_micros"
+    "SELECT a.currency, a.balance_micros, a.spent_today_micros,"
+    "       coalesce(array_to_json(t.contacts), '[]')::text AS contacts"
     "  FROM creditgate.tenant_account($1) a"
     "  JOIN creditgate.tenant t ON t.tenant_id = $1";
+
+// A contact as the text output shows it: a webhook as scheme://host[:port]/path, without the query
+// or fragment (either may carry a token) or a user name; untrusted bytes as printableText writes
+// them. The JSON output has every contact as stored.
+std::string contactShown(std::string_view contact) {
+  constexpr std::size_t kMaxChars = 2000;  // sql/023's contact_problem
+  if (!contact.starts_with(kWebhookPrefix)) return printableText(contact, kMaxChars);
+  std::string_view url = contact.substr(kWebhookPrefix.size());
+  url = url.substr(0, url.find_first_of("?#"));
+  std::string shown(url);
+  if (const std::size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    const std::size_t start = scheme + 3;
+    const std::size_t path = std::min(url.find('/', start), url.size());
+    const std::size_t at = url.substr(start, path - start).rfind('@');
+    if (at != std::string_view::npos) {
+      shown = std::string(url.substr(0, start)) + std::string(url.substr(start + at + 1));
+    }
+  }
+  return printableText(std::string(kWebhookPrefix) + shown, kMaxChars);
+}
 
 constexpr const char* kUnknownTenantState = "P0002";  // raised by creditgate.topup
 // Raised by creditgate.topup for an amount over the top-up limits (sql/013), with a message naming
@@ -89,8 +117,8 @@ void balanceCommand(const CommandLine& line, Database& database, std::ostream& o
   const auto currency = row["currency"].as<std::string>();
   const auto balance = row["balance_micros"].as<std::int64_t>();
   const auto spent_today = row["spent_today_micros"].as<std::int64_t>();
-  const std::optional<std::string> contact =
-      row["contact"].is_null() ? std::nullopt : std::optional(row["contact"].as<std::string>());
+  // Every contact, each a notification channel (sql/023), in the tenant's order.
+  const boost::json::array contacts = boost::json::parse(row["contacts"].c_str()).as_array();
   // A balance never goes below minus the overdraft limit (a bigint): negating it cannot overflow.
   const std::int64_t debt = balance < 0 ? -balance : 0;
 
@@ -101,7 +129,9 @@ void balanceCommand(const CommandLine& line, Database& database, std::ostream& o
     putMoney(json, "balance", balance);
     putMoney(json, "debt", debt);
     putMoney(json, "spent_today", spent_today);
-    json["contact"] = contact ? boost::json::value(*contact) : boost::json::value(nullptr);
+    json["contacts"] = contacts;
+    // The first contact, as before a tenant had several: for readers written then.
+    json["contact"] = contacts.empty() ? boost::json::value(nullptr) : contacts.front();
     out << boost::json::serialize(json) << '\n';
     return;
   }
@@ -110,7 +140,12 @@ void balanceCommand(const CommandLine& line, Database& database, std::ostream& o
       << "balance      " << money(balance, currency) << '\n'
       << "debt         " << money(debt, currency) << '\n'
       << "spent today  " << money(spent_today, currency) << '\n'
-      << "contact      " << contact.value_or("(none)") << '\n';
+      << "contacts     ";
+  if (contacts.empty()) out << "(none)";
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    out << (i == 0 ? "" : ", ") << contactShown(contacts[i].as_string());
+  }
+  out << '\n';
 }
 
 }  // namespace creditgate::ctl
