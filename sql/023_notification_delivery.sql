@@ -22,13 +22,22 @@ CREATE FUNCTION contact_problem(p_contact text) RETURNS text
   LANGUAGE plpgsql IMMUTABLE SET search_path = creditgate, pg_temp
 AS $$
 DECLARE
-  v_value text;
-  v_host  text;
+  v_value     text;
+  v_authority text;
+  v_host      text;
+  v_port      text;
 BEGIN
   IF p_contact IS NULL OR length(p_contact) NOT BETWEEN 1 AND 2000 OR p_contact ~ '[[:cntrl:]]'
   THEN
     RETURN format('contact %s must be 1 to 2000 characters without control characters',
                   coalesce(portal_quoted(p_contact), 'NULL'));
+  END IF;
+  -- A channel written another way ("EMAIL:", "mailto:", a bare URL) would otherwise be kept as
+  -- free text for the host's notifier, and no mail or webhook would ever go out.
+  IF p_contact ~* '^(e-?mail|mailto|webhook|https?|host):'
+     AND p_contact !~ '^(email|webhook|host):' THEN
+    RETURN format('contact %s: write a channel as email:<address>, webhook:<https url> or host '
+                  '(lower case)', portal_quoted(p_contact));
   END IF;
   IF left(p_contact, 6) = 'email:' THEN
     v_value := substr(p_contact, 7);
@@ -40,13 +49,20 @@ BEGIN
     END IF;
   ELSIF left(p_contact, 8) = 'webhook:' THEN
     v_value := substr(p_contact, 9);
-    v_host := substring(v_value FROM '^https?://([^/?#]*)');
-    IF v_value ~ '[[:space:]"<>\\^`{|}]' OR v_host IS NULL OR v_host = '' OR v_host ~ '@' THEN
-      RETURN format('contact %s: %s is not a webhook URL (https://host/path, no user name)',
-                    portal_quoted(p_contact), portal_quoted(v_value));
+    v_authority := substring(v_value FROM '^https?://([^/?#]*)');
+    -- host[:port]: a DNS name or IPv4 address, or an IPv6 one in brackets; a port 1..65535.
+    v_port := substring(v_authority FROM ':([0-9]*)$');
+    v_host := CASE WHEN v_port IS NULL THEN v_authority
+                   ELSE left(v_authority, length(v_authority) - length(v_port) - 1) END;
+    IF v_value ~ '[[:space:]"<>\\^`{|}#]' OR v_authority IS NULL
+       OR v_host !~ ('^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]'
+                     '([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$')
+       OR (v_port IS NOT NULL AND (v_port !~ '^[0-9]{1,5}$' OR v_port::integer NOT BETWEEN 1 AND 65535))
+    THEN
+      RETURN format('contact %s: %s is not a webhook URL (https://host[:port]/path, no user name, '
+                    'no #fragment)', portal_quoted(p_contact), portal_quoted(v_value));
     END IF;
-    IF left(v_value, 7) = 'http://'
-       AND regexp_replace(v_host, ':[0-9]+$', '') NOT IN ('127.0.0.1', 'localhost', '[::1]') THEN
+    IF left(v_value, 7) = 'http://' AND v_host NOT IN ('127.0.0.1', 'localhost', '[::1]') THEN
       RETURN format('contact %s: a webhook must use https (http only to 127.0.0.1, localhost or '
                     '[::1])', portal_quoted(p_contact));
     END IF;
@@ -183,8 +199,8 @@ BEGIN
     RAISE EXCEPTION 'unknown tenant %', p_tenant_id USING ERRCODE = 'P0002';
   END IF;
 
-  DELETE FROM webhook_endpoint
-   WHERE tenant_id = p_tenant_id AND 'webhook:' || url <> ALL (v_contacts);
+  -- An endpoint no longer listed keeps its row and secrets: listed again (a slip undone), it signs
+  -- as before, and its receiver need not change. Lists show only the listed ones.
   INSERT INTO webhook_endpoint (tenant_id, url)
   SELECT p_tenant_id, substr(c, 9) FROM unnest(v_contacts) c WHERE contact_kind(c) = 'webhook'
   ON CONFLICT DO NOTHING;
@@ -203,11 +219,12 @@ BEGIN
 END
 $$;
 
--- Marks sent the tenant's fanned-out events that have no pending delivery left.
+-- Marks sent the tenant's fanned-out events that have no pending delivery left, at the time it
+-- finds them done (not the transaction's start, which may precede another channel's delivery).
 CREATE FUNCTION close_finished_events(p_tenant_id text) RETURNS void
   LANGUAGE sql SET search_path = creditgate, pg_temp
 AS $$
-  UPDATE outbox_event e SET sent_at = now(), claimed_by = NULL, claimed_until = NULL
+  UPDATE outbox_event e SET sent_at = clock_timestamp(), claimed_by = NULL, claimed_until = NULL
    WHERE e.tenant_id = p_tenant_id AND e.sent_at IS NULL AND e.fanned_out_at IS NOT NULL
      AND NOT EXISTS (SELECT FROM notification_delivery d
                       WHERE d.tenant_id = e.tenant_id AND d.event_id = e.event_id
@@ -356,6 +373,8 @@ BEGIN
     v_scanned := v_scanned + 1;
     EXIT WHEN v_count >= p_limit OR v_scanned > p_limit * 20;
     IF v_row.disabled_at IS NOT NULL THEN
+      PERFORM FROM outbox_event WHERE tenant_id = v_row.tenant_id AND event_id = v_row.event_id
+        FOR UPDATE;  -- as in finish_delivery: the event's last delivery closes it
       UPDATE notification_delivery
          SET state = 'disabled', last_error = 'the webhook endpoint is disabled'
        WHERE tenant_id = v_row.tenant_id AND event_id = v_row.event_id
@@ -420,6 +439,10 @@ BEGIN
   IF NOT FOUND THEN
     RETURN false;
   END IF;
+  -- The event's other channels may finish at this very moment: one at a time per event, so that
+  -- the last to finish sees the others done (each statement below reads after the lock) and marks
+  -- the event sent. Lock order, here and in claim_deliveries: delivery, then event.
+  PERFORM FROM outbox_event WHERE tenant_id = p_tenant_id AND event_id = p_event_id FOR UPDATE;
   v_give_up := v_created + make_interval(secs => p_give_up_after_ms / 1000.0);
 
   UPDATE notification_delivery
@@ -531,8 +554,8 @@ BEGIN
 END
 $$;
 
--- The tenant's webhook endpoints with the secrets valid now, for its own users and admins: the
--- receiver's owner needs the secret to check signatures.
+-- The tenant's webhook endpoints listed now, with the secrets valid now, for its own users and
+-- admins: the receiver's owner needs the secret to check signatures.
 CREATE FUNCTION portal_webhooks(p_token_sha256 bytea, p_tenant_id text, OUT url text,
                                 OUT disabled_at timestamptz, OUT disabled_reason text,
                                 OUT secrets text[], OUT secret_expires_at timestamptz[])
@@ -556,6 +579,8 @@ BEGIN
           WHERE s.tenant_id = e.tenant_id AND s.url = e.url
             AND (s.expires_at IS NULL OR s.expires_at > now())) AS v(secrets, expires)
    WHERE e.tenant_id = v_tenant
+     AND EXISTS (SELECT FROM tenant t
+                  WHERE t.tenant_id = e.tenant_id AND 'webhook:' || e.url = ANY (t.contacts))
    ORDER BY e.url;
 END
 $$;

@@ -373,7 +373,20 @@ void readEmail(const JsonNode& node, const std::string& path, Config& config) {
       [&](std::string_view key, const JsonNode& value, const std::string& member_path) {
         if (key == "smtp_url") {
           s.smtp_url = readString(value, member_path);
-          if (!s.smtp_url.starts_with("smtp://") && !s.smtp_url.starts_with("smtps://")) {
+          const std::string_view url = s.smtp_url;
+          const std::size_t scheme_end = url.find("://");
+          const std::string_view scheme = url.substr(0, scheme_end);
+          const std::string_view authority =
+              scheme_end == std::string_view::npos ? "" : url.substr(scheme_end + 3);
+          if (authority.find('@') != std::string_view::npos) {
+            // The URL would carry the password into logs and errors: it has its own file.
+            fail(member_path, value.position,
+                 "must not hold a user name or password; set notifications.email.username and "
+                 "password_file instead");
+          }
+          if ((scheme != "smtp" && scheme != "smtps") || authority.empty() ||
+              authority.find_first_of("/?# ") != std::string_view::npos ||
+              authority.front() == ':') {
             fail(member_path, value.position,
                  quotedText(s.smtp_url, kMaxQuotedChars) +
                      " is not smtp://host[:port] or smtps://host[:port]");
@@ -411,8 +424,15 @@ void readEmail(const JsonNode& node, const std::string& path, Config& config) {
         }
         return true;
       });
-  if (!s.smtp_password_file.empty() && s.smtp_username.empty()) {
-    fail(joinPath(path, "username"), node.position, "is required with password_file");
+  // SMTP AUTH needs both; one without the other is a half-made setting, not "no AUTH".
+  const JsonNode* username = node.find("username");
+  const JsonNode* password_file = node.find("password_file");
+  if (password_file && s.smtp_username.empty()) {
+    fail(joinPath(path, "username"), password_file->position, "is required with password_file");
+  }
+  if (username && s.smtp_password_file.empty()) {
+    fail(joinPath(path, "password_file"), username->position,
+         "is required with username (a file holding the SMTP password)");
   }
 }
 

@@ -1,5 +1,9 @@
 #include "channel.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <string>
+
 #include "email_address.hpp"
 #include "plain_text.hpp"
 #include "quoted_text.hpp"
@@ -42,29 +46,61 @@ UrlStart urlStart(std::string_view url) {
   return {scheme, rest.substr(0, rest.find_first_of("/?#"))};
 }
 
-// The authority less a final ":<digits>".
-std::string_view hostOf(std::string_view authority) {
-  const std::size_t colon = authority.rfind(':');
-  if (colon == std::string_view::npos || colon + 1 == authority.size()) return authority;
-  for (const char c : authority.substr(colon + 1)) {
-    if (c < '0' || c > '9') return authority;
+// A DNS name or IPv4 address (labels of letters, digits and inner hyphens), or an IPv6 address in
+// brackets.
+bool isUrlHost(std::string_view host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    return host.substr(1, host.size() - 2).find_first_not_of("0123456789abcdefABCDEF:.") ==
+           std::string_view::npos;
   }
-  return authority.substr(0, colon);
+  if (host.empty()) return false;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = std::min(host.find('.', start), host.size());
+    const std::string_view label = host.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+        label.find_first_not_of(
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") !=
+            std::string_view::npos) {
+      return false;
+    }
+    if (end == host.size()) return true;
+    start = end + 1;
+  }
+}
+
+// host[:port], the port 1..65535; the host part returned, or nullopt.
+std::optional<std::string_view> hostOf(std::string_view authority) {
+  const std::size_t colon = authority.rfind(':');
+  const bool has_port = colon != std::string_view::npos && authority.back() != ']';
+  const std::string_view host = has_port ? authority.substr(0, colon) : authority;
+  if (has_port) {
+    const std::string_view port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    const int number = std::stoi(std::string(port));
+    if (number < 1 || number > 65535) return std::nullopt;
+  }
+  if (!isUrlHost(host)) return std::nullopt;
+  return host;
 }
 
 bool isWebhookUrl(std::string_view url) {
   for (const char c : url) {
     // [[:space:]] in ASCII is " \t\n\v\f\r", all but the space caught by hasControl too.
-    if (c == ' ' || std::string_view("\"<>\\^`{|}").find(c) != std::string_view::npos) {
+    if (c == ' ' || std::string_view("\"<>\\^`{|}#").find(c) != std::string_view::npos) {
       return false;
     }
   }
   const UrlStart start = urlStart(url);
   if (start.scheme.empty() || start.authority.empty()) return false;
   if (start.authority.find('@') != std::string_view::npos) return false;
+  const std::optional<std::string_view> host = hostOf(start.authority);
+  if (!host) return false;
   if (start.scheme == kHttp) {
-    const std::string_view host = hostOf(start.authority);
-    return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+    return *host == "127.0.0.1" || *host == "localhost" || *host == "[::1]";
   }
   return true;
 }

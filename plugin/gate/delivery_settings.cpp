@@ -1,5 +1,7 @@
 #include "delivery_settings.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -8,10 +10,13 @@ namespace creditgate {
 namespace {
 
 std::string readPasswordFile(const std::string& path) {
+  errno = 0;
   std::ifstream file(path, std::ios::binary);
   std::ostringstream text;
   if (!file || !(text << file.rdbuf())) {
-    throw std::runtime_error("notifications.email.password_file " + path + " cannot be read");
+    const std::string why = errno != 0 ? std::strerror(errno) : "unreadable";
+    throw std::runtime_error("notifications.email.password_file " + path +
+                             " cannot be read: " + why);
   }
   std::string password = text.str();
   // A file written by `echo` ends with a newline that is not part of the password.

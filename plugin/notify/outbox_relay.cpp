@@ -10,6 +10,8 @@
 namespace creditgate {
 namespace {
 
+constexpr auto kHandOverBudget = std::chrono::seconds(5);
+
 std::string makeRelayId() {
   char host[64] = {};
   ::gethostname(host, sizeof host - 1);
@@ -74,25 +76,32 @@ OutboxRelay::~OutboxRelay() {
   handOverDue();
 }
 
-// A gateway shutting down sends what is due now (an event its last decisions wrote, say), so it
-// does not wait for another instance's next poll. At most one delivery per worker, all at once: the
-// stop takes one send timeout at worst. Whatever is left stays in the ledger for another relay.
+// A gateway shutting down sends what is due now (the events its last decisions wrote, say), so a
+// one-shot gateway does not leave them for another instance's next poll. Rounds of one delivery
+// per worker, all at once, until nothing is due or kHandOverBudget has passed: the stop takes that
+// plus one send timeout at worst. Whatever is left stays in the ledger for another relay.
 void OutboxRelay::handOverDue() {
-  std::vector<ClaimedDelivery> due;
-  try {
-    due = outbox_.claim(relay_id_, options_.concurrency, static_cast<int>(lease_.count()),
-                        deadline());
-  } catch (const std::exception&) {
-    return;  // the ledger is not answering: nothing was claimed
+  const auto until = std::chrono::steady_clock::now() + kHandOverBudget;
+  while (std::chrono::steady_clock::now() < until) {
+    std::vector<ClaimedDelivery> due;
+    try {
+      due = outbox_.claim(relay_id_, options_.concurrency, static_cast<int>(lease_.count()),
+                          deadline());
+    } catch (const std::exception&) {
+      return;  // the ledger is not answering: nothing was claimed
+    }
+    std::vector<std::thread> senders;
+    for (const ClaimedDelivery& delivery : due) {
+      senders.emplace_back([this, &delivery] {
+        ChannelSender sender(options_.delivery, services_);
+        deliver(sender, delivery);
+      });
+    }
+    for (std::thread& sender : senders) sender.join();
+    // Only an empty claim means nothing is due: the ledger hands out one delivery per channel at a
+    // time, so a channel's next event comes in the round after its last one was sent.
+    if (due.empty()) return;
   }
-  std::vector<std::thread> senders;
-  for (const ClaimedDelivery& delivery : due) {
-    senders.emplace_back([this, &delivery] {
-      ChannelSender sender(options_.delivery, services_);
-      deliver(sender, delivery);
-    });
-  }
-  for (std::thread& sender : senders) sender.join();
 }
 
 void OutboxRelay::dispatch() {

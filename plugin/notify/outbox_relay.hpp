@@ -39,7 +39,7 @@ class OutboxRelay {
   OutboxRelay(Outbox& outbox, api::HostServices& services, GateMetrics& metrics,
               RelayOptions options);
   // Stops claiming, lets in-flight deliveries finish (each within its timeout), then sends what is
-  // due now, one per worker at most.
+  // due now, for up to 5 s (handOverDue).
   ~OutboxRelay();
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;

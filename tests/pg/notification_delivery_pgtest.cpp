@@ -43,6 +43,7 @@ struct RelaySettings {
   int max_backoff_ms = 2000;
   int webhook_timeout_ms = 5000;
   int concurrency = 4;
+  int poll_ms = 50;
   std::string email_extra;  // more members of notifications.email, with a leading comma
 };
 
@@ -59,8 +60,8 @@ class DeliveryTest : public GateTest {
     const std::string notifications =
         R"("notifications": {"low_balance_warning": ")" + formatMicros(50 * kPrice) +
         R"(", "low_balance_critical": ")" + formatMicros(20 * kPrice) +
-        R"(", "min_interval_s": 0, "relay": {"poll_ms": 50, "concurrency": )" +
-        std::to_string(relay.concurrency) + R"(, "max_backoff_ms": )" +
+        R"(", "min_interval_s": 0, "relay": {"poll_ms": )" + std::to_string(relay.poll_ms) +
+        R"(, "concurrency": )" + std::to_string(relay.concurrency) + R"(, "max_backoff_ms": )" +
         std::to_string(relay.max_backoff_ms) + R"(, "retry_period_s": )" +
         std::to_string(relay.retry_period_s) + R"(}, "email": {"smtp_url": ")" + relay.smtp_url +
         R"(", "starttls": "off", "from": "credit@gw.example", "timeout_ms": 5000,)"
@@ -373,6 +374,62 @@ TEST_F(DeliveryTest, ASlowEndpointHoldsOneWorkerWhileOtherTenantsAreServed) {
   EXPECT_EQ(deliveries("tenant_id = 'slow' AND state = 'pending' AND claimed_until > now()"), 1);
   EXPECT_EQ(deliveries("tenant_id = 'slow' AND attempts = 0"), 4);
   gate_.reset();  // waits for the slow request to end (20 s) before the receiver goes
+}
+
+// Two channels of one event finishing at the same moment, in two transactions: the second to
+// commit must see the first done and mark the event sent (a trial found events left "pending"
+// when they raced: each saw the other's delivery still pending).
+TEST_F(DeliveryTest, TwoChannelsFinishingAtOnceLeaveTheirEventSent) {
+  db_.addTenant("acme", "EUR", 100 * kPrice);
+  setContacts("acme", "ARRAY['email:ops@acme.example', 'host']");
+  const std::int64_t event = emitLowBalance("acme", 4'100'000);
+  ASSERT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.claim_deliveries('r', 10, 60000)"), 2);
+  const auto finish = [&](const std::string& channel) {
+    return "SELECT creditgate.finish_delivery('r', 'acme', " + std::to_string(event) + ", '" +
+           channel + "', 'delivered', 250, NULL, 0, 86400000)";
+  };
+  pqxx::connection first(db_.superuserDsn()), second(db_.superuserDsn());
+  pqxx::work email(first);
+  email.exec(finish("email:ops@acme.example"));  // done, not yet committed
+  std::thread host([&] {
+    pqxx::work t(second);
+    t.exec(finish("host"));  // waits for the email's transaction (the event's lock)...
+    t.commit();
+  });
+  std::this_thread::sleep_for(500ms);  // ...or, without that lock, commits meanwhile
+  email.commit();
+  host.join();
+  EXPECT_EQ(deliveries("state = 'delivered'"), 2);
+  EXPECT_EQ(db_.queryInt("SELECT count(*) FROM creditgate.outbox_event WHERE sent_at IS NOT NULL"),
+            1);
+}
+
+// A gateway that stops (a one-shot run, say) sends what its last decisions wrote before it exits.
+TEST_F(DeliveryTest, AStoppingGatewaySendsWhatIsDueBeforeItExits) {
+  SmtpSink sink;
+  db_.addTenant("acme", "EUR", 100 * kPrice);
+  setContacts("acme", "ARRAY['email:ops@acme.example', 'host']");
+  // A relay that would not look for 10 minutes: only its stop can send these.
+  RelaySettings relay = relayTo(sink.url());
+  relay.poll_ms = 600000;
+  startRelayingGate(relay);
+  for (int i = 0; i < 6; ++i) emitLowBalance("acme", 4'100'000 - i);
+  gate_.reset();
+  EXPECT_EQ(deliveries("state = 'delivered'"), 12);
+  EXPECT_EQ(sink.mails().size(), 6u);
+  EXPECT_EQ(host_.notified().size(), 6u);
+}
+
+// Listing a webhook again (after a slip that dropped it) keeps its secret: its receiver goes on.
+TEST_F(DeliveryTest, AWebhookListedAgainKeepsItsSecretAndOnlyListedOnesAreShown) {
+  db_.addTenant("acme", "EUR", 100 * kPrice);
+  setContacts("acme", "ARRAY['webhook:https://hooks.acme.example/credit']");
+  const std::string secret = secretOf("acme");
+  setContacts("acme", "ARRAY['email:ops@acme.example']");
+  setContacts("acme",
+              "ARRAY['email:ops@acme.example', 'webhook:https://hooks.acme.example/credit']");
+  EXPECT_EQ(secretOf("acme"), secret);
+  EXPECT_EQ(db_.count("webhook_secret"), 1);
 }
 
 TEST_F(DeliveryTest, ContactsThatAreNotChannelsAreRefusedNamingTheValue) {

@@ -764,9 +764,9 @@ TEST_F(PortalPagesTest, SetContactsReplacesTheListAndNamesWhatItRefuses) {
   {
     pqxx::nontransaction txn(portal_);
     EXPECT_EQ(txn.exec_params1(set + "::text", boss, "acme",
-                               "{ops@acme.example,\"https://acme.example/hook\"}")[0]
+                               "{ops@acme.example,\"webhook:https://acme.example/hook\"}")[0]
                   .as<std::string>(),
-              "{ops@acme.example,https://acme.example/hook}");
+              "{ops@acme.example,webhook:https://acme.example/hook}");
   }
   const std::string long_one = "x" + std::string(2000, 'y');  // sql/023: 2000 characters at most
   const std::vector<std::pair<std::string, std::string>> refused = {
@@ -775,7 +775,9 @@ TEST_F(PortalPagesTest, SetContactsReplacesTheListAndNamesWhatItRefuses) {
       {"{ok@acme.example,NULL}", "contact NULL"},
       {"{\"" + long_one + "\"}", "'xyyy"},
       {"{\"tab\there\"}", "'tab?here'"},
-      {"{ops@acme.example,Ops@Acme.example}", "contact 'Ops@Acme.example' is listed twice"}};
+      {"{ops@acme.example,Ops@Acme.example}", "contact 'Ops@Acme.example' is listed twice"},
+      {"{https://acme.example/other}", "write a channel as email:<address>, webhook:<https url>"},
+      {"{webhook:https://acme.example:99999/x}", "is not a webhook URL"}};
   for (const auto& [contacts, named] : refused) {
     const Failure f = failure(set, boss, "acme", contacts);
     EXPECT_EQ(f.sqlstate, "22023") << contacts;
@@ -788,7 +790,7 @@ TEST_F(PortalPagesTest, SetContactsReplacesTheListAndNamesWhatItRefuses) {
     pqxx::nontransaction txn(db_.connection());
     EXPECT_EQ(txn.exec1("SELECT contacts::text FROM creditgate.tenant WHERE tenant_id = 'acme'")[0]
                   .as<std::string>(),
-              "{ops@acme.example,https://acme.example/hook}");
+              "{ops@acme.example,webhook:https://acme.example/hook}");
   }
   pqxx::nontransaction txn(portal_);
   EXPECT_EQ(txn.exec_params1(set + "::text", boss, "acme", "{}")[0].as<std::string>(), "{}");

@@ -118,11 +118,28 @@ TEST(Channel, EverythingElseGoesToTheHost) {
   expectChannel("", Kind::host, "");
 }
 
+// As sql/023's contact_problem: a real host (name, IPv4, [IPv6]), a port 1..65535, no fragment.
+TEST(Channel, AWebhookNeedsAHostAPortInRangeAndNoFragment) {
+  for (const char* bad : {"webhook:https://example.com:99999/x", "webhook:https://example.com:0/x",
+                          "webhook:https://example.com:/x", "webhook:https://-bad-.example/x",
+                          "webhook:https://example.com/x#frag", "webhook:https://exa_mple.com/x",
+                          "webhook:https://example..com/x", "webhook:https://[zz::1]/x"}) {
+    EXPECT_FALSE(parseChannel(bad).has_value()) << bad;
+  }
+  for (const char* good :
+       {"webhook:https://example.com:65535/x", "webhook:https://10.0.0.7:8443/hook",
+        "webhook:https://[2001:db8::1]:8443/x", "webhook:http://[::1]:9000/x",
+        "webhook:https://a-b.example.com/x?token=1"}) {
+    EXPECT_TRUE(parseChannel(good).has_value()) << good;
+  }
+}
+
 TEST(Channel, DescribesWithoutQueryOrFragment) {
   EXPECT_EQ(
       describeChannel(*parseChannel("webhook:https://hooks.acme.example:8443/a/b?token=s3cr3t")),
       "webhook:https://hooks.acme.example:8443/a/b");
-  EXPECT_EQ(describeChannel(*parseChannel("webhook:https://hooks.acme.example#frag")),
+  // A fragment is refused now, but a contact stored before may have one: not shown either.
+  EXPECT_EQ(describeChannel(Channel{Kind::webhook, "https://hooks.acme.example#frag"}),
             "webhook:https://hooks.acme.example");
   EXPECT_EQ(describeChannel(*parseChannel("email:ops@acme.example")), "email:ops@acme.example");
   EXPECT_EQ(describeChannel(*parseChannel("host")), "host");

@@ -949,6 +949,11 @@ TEST(ConfigNotifications, RefusesChannelSettingsThatCannotWorkNamingFieldAndValu
       {R"("email": {"from": "Credit <credit@example.com>"})", "notifications.email.from"},
       {R"("email": {"from": "credit@example.com\r\nBcc: x@y.z"})", "notifications.email.from"},
       {R"("email": {"password_file": "/etc/pw"})", "notifications.email.username"},
+      {R"("email": {"username": "gw"})", "notifications.email.password_file"},
+      {R"("email": {"username": "gw", "password_file": ""})", "notifications.email.password_file"},
+      {R"("email": {"smtp_url": "smtp://"})", "notifications.email.smtp_url"},
+      {R"("email": {"smtp_url": "smtp://:25"})", "notifications.email.smtp_url"},
+      {R"("email": {"smtp_url": "smtp://gw:pw@mail.example.com"})", "notifications.email.smtp_url"},
       {R"("email": {"timeout_ms": 500})", "notifications.email.timeout_ms"},
       {R"("email": {"portal_url": "billing.example.com"})", "notifications.email.portal_url"},
       {R"("webhook": {"timeout_ms": 120001})", "notifications.webhook.timeout_ms"},
@@ -964,6 +969,10 @@ TEST(ConfigNotifications, RefusesChannelSettingsThatCannotWorkNamingFieldAndValu
       R"({"database": {"dsn": "x"}, "notifications": {"email": {"starttls": "sometimes"}}})");
   EXPECT_NE(std::get<ConfigError>(bad).message.find("'sometimes'"), std::string::npos)
       << std::get<ConfigError>(bad).message;
+  // A password in the URL is refused without being repeated.
+  auto in_url = parseConfig(R"({"database": {"dsn": "x"}, "notifications": {"email": {)"
+                            R"("smtp_url": "smtp://gw:s3cr3t@mail.example.com"}}})");
+  EXPECT_EQ(std::get<ConfigError>(in_url).message.find("s3cr3t"), std::string::npos);
 }
 
 }  // namespace

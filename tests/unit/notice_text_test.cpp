@@ -62,8 +62,8 @@ TEST(NoticeText, BlockedCampaignNamesCampaignBatchAndShortfall) {
   EXPECT_TRUE(contains(text.text, "Price: 15.00 EUR\n"));
   EXPECT_TRUE(contains(text.text, "Balance: 3.00 EUR\n"));
   EXPECT_TRUE(contains(text.text, "More credit needed: 12.00 EUR\n"));
-  EXPECT_TRUE(contains(text.text, "Add credit to resume"));
-  EXPECT_TRUE(contains(text.text, "Contact your provider"));
+  EXPECT_TRUE(contains(text.text, "Nothing was charged for this batch."));
+  EXPECT_TRUE(contains(text.text, "contact your provider"));
   EXPECT_TRUE(contains(text.text, "https://credit.example/portal/t/acme/"));  // '/' added
 }
 

@@ -75,7 +75,7 @@ const std::vector<Command> kCommands = {
      limitsCommand},
     {{"balance"},
      "creditctl balance TENANT [--json]\n"
-     "    Shows the balance, debt (overdraft), spending since midnight UTC and the contact.\n",
+     "    Shows the balance, debt (overdraft), spending since midnight UTC and the contacts.\n",
      balanceCommand},
     {{"ledger"},
      "creditctl ledger TENANT [--since DATE] [--limit N] [--json]\n"

@@ -22,7 +22,9 @@ extern const char* const kEndpoints =
     "                    AND (s.expires_at IS NULL OR s.expires_at > now())), '[]')::text"
     "         AS secrets"
     "  FROM creditgate.webhook_endpoint e"
-    " WHERE $1::text IS NULL OR e.tenant_id = $1"
+    "  JOIN creditgate.tenant t ON t.tenant_id = e.tenant_id"
+    " WHERE ($1::text IS NULL OR e.tenant_id = $1)"
+    "   AND 'webhook:' || e.url = ANY (t.contacts)"
     " ORDER BY e.tenant_id, e.url";
 
 #undef UTC_TIME

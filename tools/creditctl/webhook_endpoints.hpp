@@ -17,8 +17,9 @@ namespace creditgate::ctl {
 // A webhook contact is this prefix and the endpoint's URL (sql/023's contact_kind).
 inline constexpr std::string_view kWebhookPrefix = "webhook:";
 
-// Webhook endpoints (of tenant $1, or all when NULL) with the signing secrets valid now, newest
-// first (expires NULL: the current one; else an old one kept valid by a rotation until then).
+// Webhook endpoints listed in their tenant's contacts (of tenant $1, or all when NULL), with the
+// signing secrets valid now, newest first (expires NULL: the current one; else an old one kept
+// valid by a rotation until then).
 // Shared so that webhook list and the tenant commands show the same secrets.
 extern const char* const kEndpoints;
 
