@@ -47,23 +47,6 @@ void addFact(Draft& draft, std::string label, const std::optional<std::string>& 
   if (value) draft.facts.emplace_back(std::move(label), singleLine(*value, kMaxValueBytes));
 }
 
-std::string percentEncoded(std::string_view text) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-        (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kDigits[byte >> 4];
-      out += kDigits[byte & 0xF];
-    }
-  }
-  return out;
-}
-
 void describeShortage(const NoticeFacts& facts, const Notice& notice, const Money& money,
                       Draft& draft) {
   const bool blocked = facts.decision == "block";
@@ -211,7 +194,7 @@ NoticeText describeNotice(const Notice& notice, std::string_view portal_url) {
     link = singleLine(portal_url, 1000);
     if (!link.empty()) {
       if (link.back() != '/') link += '/';
-      link += "t/" + percentEncoded(notice.tenant_id) + "/";
+      link += "t/" + urlEncode(notice.tenant_id) + "/";
     }
   }
   return NoticeText{singleLine(draft.subject, 300), textOf(draft, link, notice.event_id),

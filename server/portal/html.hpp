@@ -11,11 +11,8 @@
 
 namespace creditgate::server {
 
-// & < > " ' as character references; one definition with the notification mails' HTML part.
+// One definition of each with the notification mails (plugin/base/html_text.hpp).
 using creditgate::escapeHtml;
-
-// Percent-encodes every byte but RFC 3986's unreserved ones: safe as a path segment or a query
-// value (then escaped again by escapeHtml when written into an attribute).
-std::string urlEncode(std::string_view text);
+using creditgate::urlEncode;
 
 }  // namespace creditgate::server
