@@ -26,4 +26,10 @@ std::string quotedText(std::string_view text, std::size_t max_chars) {
   return "'" + printableText(text, max_chars) + "'";
 }
 
+std::size_t utf8Length(std::string_view text) noexcept {
+  std::size_t count = 0;
+  for (const char c : text) count += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return count;
+}
+
 }  // namespace creditgate

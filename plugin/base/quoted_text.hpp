@@ -15,4 +15,8 @@ std::string printableText(std::string_view text, std::size_t max_chars);
 // printableText in single quotes: "'abc'", "'a\x0ab'", "'tttt...'".
 std::string quotedText(std::string_view text, std::size_t max_chars = 40);
 
+// Characters as PostgreSQL's length() counts them in UTF-8: every byte but continuation bytes. The
+// one count for every limit the database also checks (contacts, references, labels, markets).
+std::size_t utf8Length(std::string_view text) noexcept;
+
 }  // namespace creditgate

@@ -70,13 +70,4 @@ std::string replaceAll(std::string text, std::string_view needle, std::string_vi
   return text;
 }
 
-std::size_t utf8Length(std::string_view text) noexcept {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < text.size(); ++count) {
-    const std::size_t length = sequenceLength(text, i);
-    i += length ? length : 1;
-  }
-  return count;
-}
-
 }  // namespace creditgate

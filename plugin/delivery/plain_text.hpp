@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "quoted_text.hpp"  // utf8Length, the one count of characters
+
 namespace creditgate {
 
 // Valid UTF-8 on one line: an invalid byte becomes U+FFFD, control characters (C0 including CR,
@@ -18,9 +20,5 @@ std::string singleLine(std::string_view text, std::size_t max_bytes = 200);
 // Every occurrence of `needle` in `text` replaced with `with`, left to right; the text put in is
 // not searched again. An empty needle leaves the text as it is.
 std::string replaceAll(std::string text, std::string_view needle, std::string_view with);
-
-// Code points in valid UTF-8 (each invalid byte counts as one), as PostgreSQL's length() counts
-// characters of a UTF-8 database.
-std::size_t utf8Length(std::string_view text) noexcept;
 
 }  // namespace creditgate

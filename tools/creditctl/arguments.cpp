@@ -12,6 +12,7 @@
 #include "api_key.hpp"
 #include "cli_args.hpp"
 #include "decimal_micros.hpp"
+#include "quoted_text.hpp"
 #include "scope.hpp"
 #include "tenant_id.hpp"
 
@@ -27,13 +28,6 @@ constexpr std::size_t kMaxMarketChars = 64;
 constexpr std::size_t kMaxLabelChars = 200;  // api_key.label's CHECK (sql/017)
 constexpr int kMaxLimit = 10000;
 constexpr std::streamoff kMaxInputFileBytes = 16 << 20;  // Meta's files are a few KiB
-
-// PostgreSQL's length() counts characters; in UTF-8 that is every byte but continuation bytes.
-std::size_t utf8Length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  }));
-}
 
 bool hasControlCharacter(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {

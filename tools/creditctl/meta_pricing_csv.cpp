@@ -60,12 +60,6 @@ std::string lowerAscii(std::string_view text) {
   return out;
 }
 
-std::size_t utf8Length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  }));
-}
-
 bool isDigit(char c) {
   return c >= '0' && c <= '9';
 }
