@@ -35,7 +35,8 @@ constexpr std::string_view kEmailKeys =
 constexpr std::string_view kWebhookKeys = "timeout_ms";
 constexpr std::string_view kPricingKeys = "on_missing_rate";
 constexpr std::string_view kDatabaseKeys =
-    "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms, group_commit";
+    "dsn, pool_size, statement_timeout_ms, connect_timeout_s, rates_refresh_ms, group_commit,"
+    " prepared_statements";
 constexpr std::string_view kGroupCommitKeys = "enabled, max_batches, gather_us";
 constexpr std::string_view kLimitsKeys = "max_batch_recipients";
 constexpr std::string_view kDefaultPolicyKeys =
@@ -568,6 +569,8 @@ void readDatabase(const JsonNode& node, const std::string& path, Config& config)
                     config.startup.rates_refresh_ms = readInt(value, member_path, 100, 3600000);
                   } else if (key == "group_commit") {
                     readGroupCommit(value, member_path, config);
+                  } else if (key == "prepared_statements") {
+                    config.startup.prepared_statements = readBool(value, member_path);
                   } else {
                     return false;
                   }
@@ -665,6 +668,7 @@ void forEachStartupSetting(Visit&& visit) {
         &StartupSettings::statement_timeout_ms);  // sessions set it
   visit("database.connect_timeout_s", &StartupSettings::connect_timeout_s);
   visit("database.rates_refresh_ms", &StartupSettings::rates_refresh_ms);
+  visit("database.prepared_statements", &StartupSettings::prepared_statements);
   visit("database.group_commit.enabled", &StartupSettings::group_commit);
   visit("database.group_commit.max_batches", &StartupSettings::group_commit_max_batches);
   visit("database.group_commit.gather_us", &StartupSettings::group_commit_gather_us);

@@ -71,6 +71,10 @@ struct StartupSettings {
   bool group_commit = true;           // gather concurrent decisions into one transaction per flush
   int group_commit_max_batches = 64;  // 1..1000 decisions per flush
   int group_commit_gather_us = 1500;  // 0..10000: a free flusher's wait for callers coming back
+  // Named statements prepared on every connection. False for a transaction-pooling proxy
+  // (pgbouncer pool_mode=transaction): unnamed parameterized statements, and no session settings
+  // (the login role must carry statement_timeout and lock_timeout: ALTER ROLE ... SET).
+  bool prepared_statements = true;
   // failure
   std::string journal_path;      // required with allow_flagged; without it the journal is in memory
   int journal_replay_ms = 1000;  // 100..600000

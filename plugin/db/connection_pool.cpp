@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <cctype>
 #include <pqxx/pqxx>
 #include <utility>
 
@@ -10,14 +11,45 @@
 namespace creditgate {
 namespace {
 
+bool isUri(const std::string& dsn) {
+  return dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
+}
+
 // libpq takes the last value of a repeated keyword, so our timeout goes last.
 std::string withConnectTimeout(const std::string& dsn, int seconds) {
   const std::string value = std::to_string(seconds);
-  const bool is_uri = dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
-  if (is_uri) {
+  if (isUri(dsn)) {
     return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" + value;
   }
   return dsn + " connect_timeout=" + value;
+}
+
+// application_name travels in the startup packet, as a libpq keyword: a transaction-pooling proxy
+// (pgbouncer) honours it per client, where a session SET would leak to other clients. The name is
+// ours ("creditgate-plugin", "creditgate-server"): plain letters, digits and '-', but quoted and
+// escaped anyway (percent-encoded in a URI).
+std::string withApplicationName(const std::string& dsn, const std::string& name) {
+  if (name.empty()) return dsn;
+  if (isUri(dsn)) {
+    std::string encoded;
+    for (unsigned char c : name) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        encoded += static_cast<char>(c);
+      } else {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        encoded += '%';
+        encoded += kHex[c >> 4];
+        encoded += kHex[c & 15];
+      }
+    }
+    return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "application_name=" + encoded;
+  }
+  std::string quoted = "'";
+  for (char c : name) {
+    if (c == '\\' || c == '\'') quoted += '\\';
+    quoted += c;
+  }
+  return dsn + " application_name=" + quoted + "'";
 }
 
 // An idle connection has nothing to say. If its socket is readable, the server has sent a goodbye
@@ -59,16 +91,41 @@ ConnectionPool::Lease::~Lease() {
 
 std::unique_ptr<pqxx::connection> ConnectionPool::connect() {
   try {
-    auto connection = std::make_unique<pqxx::connection>(
-        withConnectTimeout(options_.dsn, options_.connect_timeout_s));
+    auto connection = std::make_unique<pqxx::connection>(withConnectTimeout(
+        withApplicationName(options_.dsn, options_.application_name), options_.connect_timeout_s));
     pqxx::nontransaction session(*connection);
-    // Every statement has a deadline: a failure mode without a timeout never triggers.
     const std::string timeout = std::to_string(options_.statement_timeout_ms);
-    session.exec_params(
-        "SELECT set_config('statement_timeout', $1, false),"
-        " set_config('lock_timeout', $1, false),"
-        " set_config('application_name', $2, false)",
-        timeout, options_.application_name);
+    if (options_.prepared_statements) {
+      // Every statement has a deadline: a failure mode without a timeout never triggers.
+      session.exec_params(
+          "SELECT set_config('statement_timeout', $1, false),"
+          " set_config('lock_timeout', $1, false)",
+          timeout);
+    } else {
+      // Behind a transaction-pooling proxy a session setting would leak to other clients' server
+      // sessions and be missing on ours next time: the deadlines must come from the login role
+      // (ALTER ROLE ... SET statement_timeout / lock_timeout) or the proxy's connect_query. Check
+      // what this server session has, and say so when a failure mode has no timeout.
+      const pqxx::row row = session.exec1(
+          "SELECT current_setting('statement_timeout') = '0',"
+          " current_setting('lock_timeout') = '0'");
+      if (options_.warn) {
+        if (row[0].as<bool>()) {
+          options_.warn(
+              "the ledger session has no statement_timeout (prepared statements are off, so the "
+              "plugin does not set it): set it on the login role, e.g. ALTER ROLE ... SET "
+              "statement_timeout = '" +
+              timeout + "ms'");
+        }
+        if (row[1].as<bool>()) {
+          options_.warn(
+              "the ledger session has no lock_timeout (prepared statements are off, so the plugin "
+              "does not set it): set it on the login role, e.g. ALTER ROLE ... SET lock_timeout = "
+              "'" +
+              timeout + "ms'");
+        }
+      }
+    }
     session.commit();
     if (prepare_) prepare_(*connection);
     return connection;

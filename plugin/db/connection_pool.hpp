@@ -23,6 +23,13 @@ struct PoolOptions {
   // What pg_stat_activity shows for the pool's connections (the API key store's pool is not the
   // plugin's).
   std::string application_name = "creditgate-plugin";
+  // False behind a transaction-pooling proxy (pgbouncer pool_mode=transaction): nothing is prepared
+  // and no session setting is made at connect (it would leak to other clients' server sessions and
+  // be missing on the next one); the login role must carry statement_timeout and lock_timeout.
+  bool prepared_statements = true;
+  // Told, once per new connection, of what the connect-time check found wrong (e.g. no
+  // statement_timeout on the server session). May be empty. Never given the DSN.
+  std::function<void(const std::string&)> warn = nullptr;
 };
 
 // No connection could be had before the deadline, or connecting failed. what() never contains the

@@ -22,16 +22,20 @@ bool sessionLost(const std::string& sqlstate) {
 
 // Every statement is prepared on the server when the connection is made, not at its first use
 // (libpqxx's default): a call then sends exactly its own request, so a lost answer means the
-// request itself reached the server (in doubt), never a PREPARE that did. Three failures in a row
-// open the circuit for 0.25 s, doubling per failed probe up to 1 s.
+// request itself reached the server (in doubt), never a PREPARE that did. With prepared statements
+// off nothing is prepared: exec sends each statement unnamed. Three failures in a row open the
+// circuit for 0.25 s, doubling per failed probe up to 1 s.
 Database::Database(PoolOptions options, std::vector<Statement> statements, LedgerObserver* observer)
-    : pool_(std::move(options),
-            [statements = std::move(statements)](pqxx::connection& connection) {
-              for (const Statement& statement : statements) {
-                connection.prepare(statement.name, statement.sql);
-                connection.prepare_now(statement.name);
-              }
-            }),
+    : prepared_statements_(options.prepared_statements),
+      pool_(std::move(options), prepared_statements_
+                                    ? ConnectionPool::Prepare([statements = std::move(statements)](
+                                                                  pqxx::connection& connection) {
+                                        for (const Statement& statement : statements) {
+                                          connection.prepare(statement.name, statement.sql);
+                                          connection.prepare_now(statement.name);
+                                        }
+                                      })
+                                    : ConnectionPool::Prepare()),
       breaker_(3, std::chrono::milliseconds(250), std::chrono::seconds(1)),
       observer_(observer) {}
 

@@ -7,6 +7,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <pqxx/result>
+#include <pqxx/row>
+#include <pqxx/transaction_base>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -31,7 +34,9 @@ class LedgerObserver {
   ~LedgerObserver() = default;
 };
 
-// A named statement, prepared on every connection when it opens. The name is what logs call it.
+// A named statement, prepared on every connection when it opens (unless prepared statements are
+// off, see Database::exec). The name is what logs call it. Each domain declares its statements as
+// constants (constexpr Statement kX{"x", "SELECT ..."}) and runs them with Database::exec.
 struct Statement {
   const char* name;
   const char* sql;
@@ -63,6 +68,25 @@ class Database {
     return std::move(*result);
   }
 
+  // Runs `statement` with `args` in `txn`: the prepared statement by name when prepared statements
+  // are on (PoolOptions::prepared_statements), else its SQL as an unnamed statement with the same
+  // parameters (a transaction-pooling proxy such as pgbouncer 1.18 cannot keep named ones: the next
+  // call may land on another server session). Either way the arguments are bound, never spliced.
+  template <typename... Args>
+  pqxx::result exec(pqxx::transaction_base& txn, const Statement& statement, Args&&... args) const {
+    if (prepared_statements_) return txn.exec_prepared(statement.name, std::forward<Args>(args)...);
+    return txn.exec_params(statement.sql, std::forward<Args>(args)...);
+  }
+  // As exec, for a statement that answers exactly one row.
+  template <typename... Args>
+  pqxx::row exec1(pqxx::transaction_base& txn, const Statement& statement, Args&&... args) const {
+    if (prepared_statements_) {
+      return txn.exec_prepared1(statement.name, std::forward<Args>(args)...);
+    }
+    return txn.exec_params1(statement.sql, std::forward<Args>(args)...);
+  }
+  bool preparedStatements() const noexcept { return prepared_statements_; }
+
   // False while the circuit is open or half-open: calls are refused at once after ledger errors
   // (but for one probe at a time once the open period ends). For a host's readiness probe.
   bool circuitClosed() { return breaker_.state() == CircuitBreaker::State::closed; }
@@ -75,6 +99,7 @@ class Database {
   LedgerError failed(LedgerError error);  // counts it, opens the circuit when due
   void succeeded();
 
+  bool prepared_statements_;
   ConnectionPool pool_;
   CircuitBreaker breaker_;
   LedgerObserver* observer_;

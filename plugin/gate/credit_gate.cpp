@@ -57,6 +57,21 @@ std::string unavailableText(const LedgerError& error) {
 
 constexpr const char* kInternalErrorDetail = "internal error; see the gateway log";
 
+// The ledger pool's options. Its connect-time warnings (prepared statements off and the login role
+// without statement_timeout or lock_timeout) go to the host's log.
+PoolOptions ledgerPoolOptions(const StartupSettings& startup, api::HostServices& services) {
+  PoolOptions options;
+  options.dsn = startup.database_dsn;
+  options.size = startup.pool_size;
+  options.statement_timeout_ms = startup.statement_timeout_ms;
+  options.connect_timeout_s = startup.connect_timeout_s;
+  options.prepared_statements = startup.prepared_statements;
+  options.warn = [&services](const std::string& what) {
+    services.log(api::LogLevel::error, "creditgate: " + what);
+  };
+  return options;
+}
+
 }  // namespace
 
 // The ledger could not tell what a batch needs to be priced: the rate data (never loaded) or the
@@ -136,9 +151,7 @@ CreditGatePlugin::CreditGatePlugin(api::HostServices& services, std::string conf
       metrics_(makeMetrics(startup_, services, role)),
       reliability_(metrics_->registry()),
       outage_log_(services, *metrics_, reliability_),
-      database_(PoolOptions{startup_.database_dsn, startup_.pool_size,
-                            startup_.statement_timeout_ms, startup_.connect_timeout_s},
-                ledgerStatements(), &outage_log_),
+      database_(ledgerPoolOptions(startup_, services), ledgerStatements(), &outage_log_),
       decisions_(database_),
       settlements_(database_),
       tenant_profiles_(database_),

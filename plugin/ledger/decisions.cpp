@@ -7,17 +7,15 @@
 namespace creditgate {
 namespace {
 
-constexpr const char* kDecideBatches = "decide_batches";
-constexpr const char* kQuoteRequest = "quote_request";
-
-constexpr Statement kStatements[] = {
-    {kDecideBatches,
-     "SELECT ordinal, decision, reason, charged_micros, balance_after_micros, recipients_allowed,"
-     " replayed, currency, error, fallback FROM creditgate.decide_batches($1::jsonb)"},
-    {kQuoteRequest,
-     "SELECT decision, reason, balance_micros, available_micros, recipients_affordable, currency"
-     " FROM creditgate.quote_request($1::jsonb)"},
-};
+constexpr Statement kDecideBatches{
+    "decide_batches",
+    "SELECT ordinal, decision, reason, charged_micros, balance_after_micros, recipients_allowed,"
+    " replayed, currency, error, fallback FROM creditgate.decide_batches($1::jsonb)"};
+constexpr Statement kQuoteRequest{
+    "quote_request",
+    "SELECT decision, reason, balance_micros, available_micros, recipients_affordable, currency"
+    " FROM creditgate.quote_request($1::jsonb)"};
+constexpr Statement kStatements[] = {kDecideBatches, kQuoteRequest};
 
 LedgerDecision decisionFrom(const pqxx::row& row) {
   LedgerDecision out;
@@ -56,7 +54,7 @@ Decisions::Flush Decisions::decideAll(std::span<const std::string> requests_json
   batches_json += ']';
   return database_.perform(Database::Effect::write, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);  // the function's work is one transaction
-    const pqxx::result rows = txn.exec_prepared(kDecideBatches, batches_json);
+    const pqxx::result rows = database_.exec(txn, kDecideBatches, batches_json);
     if (rows.size() != count) {
       throw LedgerError(LedgerError::Kind::rejected, "decide_batches answered " +
                                                          std::to_string(rows.size()) + " of " +
@@ -85,7 +83,7 @@ LedgerQuote Decisions::quote(const DecisionRequest& request, Database::Deadline 
   const std::string json = decisionRequestJson(request);
   return database_.perform(Database::Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
-    const pqxx::row row = txn.exec_prepared1(kQuoteRequest, json);
+    const pqxx::row row = database_.exec1(txn, kQuoteRequest, json);
     LedgerQuote out;
     out.decision = decisionFromText(row["decision"].c_str());
     out.reason = reasonFromText(row["reason"].c_str());

@@ -6,21 +6,20 @@
 namespace creditgate {
 namespace {
 
-constexpr const char* kClaimDeliveries = "claim_deliveries";
-constexpr const char* kFinishDelivery = "finish_delivery";
-constexpr const char* kLedgerWatch = "ledger_watch";
-constexpr Statement kStatements[] = {
-    {kClaimDeliveries,
-     "SELECT tenant_id, event_id, channel, kind, attempts, type, payload::text,"
-     " (extract(epoch FROM created_at) * 1000000)::bigint, coalesce(campaign_id, ''),"
-     " minor_units, coalesce(secrets, '{}')"
-     " FROM creditgate.claim_deliveries($1, $2, $3)"},
-    {kFinishDelivery, "SELECT creditgate.finish_delivery($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
-    {kLedgerWatch,
-     "SELECT w.outbox_pending, w.tenant_id, w.currency, w.topup_micros::bigint, w.last_entry_id,"
-     " w.balance_micros, b.pending, b.oldest_age_seconds"
-     " FROM creditgate.ledger_watch($1) w CROSS JOIN creditgate.delivery_backlog() b"},
-};
+constexpr Statement kClaimDeliveries{
+    "claim_deliveries",
+    "SELECT tenant_id, event_id, channel, kind, attempts, type, payload::text,"
+    " (extract(epoch FROM created_at) * 1000000)::bigint, coalesce(campaign_id, ''),"
+    " minor_units, coalesce(secrets, '{}')"
+    " FROM creditgate.claim_deliveries($1, $2, $3)"};
+constexpr Statement kFinishDelivery{
+    "finish_delivery", "SELECT creditgate.finish_delivery($1, $2, $3, $4, $5, $6, $7, $8, $9)"};
+constexpr Statement kLedgerWatch{
+    "ledger_watch",
+    "SELECT w.outbox_pending, w.tenant_id, w.currency, w.topup_micros::bigint, w.last_entry_id,"
+    " w.balance_micros, b.pending, b.oldest_age_seconds"
+    " FROM creditgate.ledger_watch($1) w CROSS JOIN creditgate.delivery_backlog() b"};
+constexpr Statement kStatements[] = {kClaimDeliveries, kFinishDelivery, kLedgerWatch};
 
 std::vector<std::string> textArray(const pqxx::field& field) {
   std::vector<std::string> values;
@@ -55,7 +54,7 @@ std::vector<ClaimedDelivery> Outbox::claim(const std::string& relay, int limit, 
   return database_.perform(Database::Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
     std::vector<ClaimedDelivery> deliveries;
-    for (const auto& row : txn.exec_prepared(kClaimDeliveries, relay, limit, lease_ms)) {
+    for (const auto& row : database_.exec(txn, kClaimDeliveries, relay, limit, lease_ms)) {
       ClaimedDelivery delivery;
       delivery.tenant_id = row[0].as<std::string>();
       delivery.event_id = row[1].as<std::int64_t>();
@@ -83,11 +82,10 @@ bool Outbox::finish(const std::string& relay, const ClaimedDelivery& delivery,
         end.status > 0 ? std::optional<int>(end.status) : std::nullopt;
     const std::optional<std::string> error =
         end.error.empty() ? std::nullopt : std::optional<std::string>(end.error);
-    return txn
-        .exec_prepared1(kFinishDelivery, relay, delivery.tenant_id, delivery.event_id,
-                        delivery.channel, outcomeName(end.outcome), status, error,
-                        static_cast<int>(end.retry_after.count()),
-                        static_cast<std::int64_t>(end.give_up_after.count()))[0]
+    return database_
+        .exec1(txn, kFinishDelivery, relay, delivery.tenant_id, delivery.event_id, delivery.channel,
+               outcomeName(end.outcome), status, error, static_cast<int>(end.retry_after.count()),
+               static_cast<std::int64_t>(end.give_up_after.count()))[0]
         .as<bool>();
   });
 }
@@ -97,7 +95,7 @@ Outbox::Watch Outbox::watch(std::int64_t after_entry_id, Database::Deadline dead
     pqxx::nontransaction txn(connection);
     Watch out;
     out.last_topup_entry_id = after_entry_id;
-    for (const auto& row : txn.exec_prepared(kLedgerWatch, after_entry_id)) {
+    for (const auto& row : database_.exec(txn, kLedgerWatch, after_entry_id)) {
       out.outbox_pending = row[6].as<std::int64_t>();
       out.oldest_undelivered_seconds = row[7].as<std::int64_t>();
       if (row[1].is_null()) continue;  // no new top-ups

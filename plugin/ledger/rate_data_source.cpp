@@ -7,18 +7,16 @@
 namespace creditgate {
 namespace {
 
-constexpr const char* kRateDataVersion = "rate_data_version";
-constexpr const char* kMarkets = "markets";
-constexpr const char* kMarketPrefixesAt = "market_prefixes_at";
-constexpr const char* kRateCardsAt = "rate_cards_at";
-constexpr const char* kRatesAt = "rates_at";
-constexpr Statement kStatements[] = {
-    {kRateDataVersion, "SELECT creditgate.rate_data_version()"},
-    {kMarkets, "SELECT * FROM creditgate.markets()"},
-    {kMarketPrefixesAt, "SELECT prefix, market FROM creditgate.market_prefixes_at($1::date)"},
-    {kRateCardsAt, "SELECT card_id, currency FROM creditgate.rate_cards_at($1::date)"},
-    {kRatesAt, "SELECT card_id, market, category, rate_micros FROM creditgate.rates_at($1::date)"},
-};
+constexpr Statement kRateDataVersion{"rate_data_version", "SELECT creditgate.rate_data_version()"};
+constexpr Statement kMarkets{"markets", "SELECT * FROM creditgate.markets()"};
+constexpr Statement kMarketPrefixesAt{
+    "market_prefixes_at", "SELECT prefix, market FROM creditgate.market_prefixes_at($1::date)"};
+constexpr Statement kRateCardsAt{
+    "rate_cards_at", "SELECT card_id, currency FROM creditgate.rate_cards_at($1::date)"};
+constexpr Statement kRatesAt{
+    "rates_at", "SELECT card_id, market, category, rate_micros FROM creditgate.rates_at($1::date)"};
+constexpr Statement kStatements[] = {kRateDataVersion, kMarkets, kMarketPrefixesAt, kRateCardsAt,
+                                     kRatesAt};
 
 }  // namespace
 
@@ -29,7 +27,7 @@ std::span<const Statement> RateDataSource::statements() {
 std::int64_t RateDataSource::version(Database::Deadline deadline) {
   return database_.perform(Database::Effect::read, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
-    return txn.exec_prepared1(kRateDataVersion)[0].as<std::int64_t>();
+    return database_.exec1(txn, kRateDataVersion)[0].as<std::int64_t>();
   });
 }
 
@@ -40,16 +38,16 @@ RateData RateDataSource::load(const std::string& day, Database::Deadline deadlin
         txn(connection);
     RateData data;
     data.fallback_market = "Other";
-    for (const auto& row : txn.exec_prepared(kMarkets)) {
+    for (const auto& row : database_.exec(txn, kMarkets)) {
       data.markets.push_back(row[0].as<std::string>());
     }
-    for (const auto& row : txn.exec_prepared(kMarketPrefixesAt, day)) {
+    for (const auto& row : database_.exec(txn, kMarketPrefixesAt, day)) {
       data.prefixes.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
     }
-    for (const auto& row : txn.exec_prepared(kRateCardsAt, day)) {
+    for (const auto& row : database_.exec(txn, kRateCardsAt, day)) {
       data.cards.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>()});
     }
-    for (const auto& row : txn.exec_prepared(kRatesAt, day)) {
+    for (const auto& row : database_.exec(txn, kRatesAt, day)) {
       RateData::Rate rate;
       rate.card_id = row[0].as<std::int64_t>();
       rate.market = row[1].as<std::string>();

@@ -9,11 +9,10 @@
 namespace creditgate {
 namespace {
 
-constexpr const char* kSettleOutcomes = "settle_outcomes";
-constexpr Statement kStatements[] = {
-    {kSettleOutcomes,
-     "SELECT * FROM creditgate.settle_outcomes($1, $2, $3::text[], $4::boolean[])"},
-};
+constexpr Statement kSettleOutcomes{
+    "settle_outcomes",
+    "SELECT * FROM creditgate.settle_outcomes($1, $2, $3::text[], $4::boolean[])"};
+constexpr Statement kStatements[] = {kSettleOutcomes};
 
 }  // namespace
 
@@ -28,9 +27,8 @@ LedgerSettlement Settlements::settle(std::string_view tenant_id, std::string_vie
   const std::string delivered_array = pgBoolArray(delivered);
   return database_.perform(Database::Effect::write, deadline, [&](pqxx::connection& connection) {
     pqxx::nontransaction txn(connection);
-    const pqxx::row row =
-        txn.exec_prepared1(kSettleOutcomes, bindableText(tenant_id), bindableText(batch_id),
-                           recipient_array, delivered_array);
+    const pqxx::row row = database_.exec1(txn, kSettleOutcomes, bindableText(tenant_id),
+                                          bindableText(batch_id), recipient_array, delivered_array);
     LedgerSettlement out;
     out.reason = reasonFromText(row["status"].c_str());
     out.refunded_recipients = row["refunded_recipients"].as<std::uint32_t>();

@@ -7,11 +7,10 @@
 namespace creditgate {
 namespace {
 
-constexpr const char* kTenantAccount = "tenant_account";
-constexpr Statement kStatements[] = {
-    {kTenantAccount,
-     "SELECT currency, balance_micros, spent_today_micros FROM creditgate.tenant_account($1)"},
-};
+constexpr Statement kTenantAccount{
+    "tenant_account",
+    "SELECT currency, balance_micros, spent_today_micros FROM creditgate.tenant_account($1)"};
+constexpr Statement kStatements[] = {kTenantAccount};
 
 }  // namespace
 
@@ -25,7 +24,7 @@ std::optional<TenantAccount> TenantAccounts::find(std::string_view tenant_id,
                            [&](pqxx::connection& connection) -> std::optional<TenantAccount> {
                              pqxx::nontransaction txn(connection);
                              const pqxx::result rows =
-                                 txn.exec_prepared(kTenantAccount, bindableText(tenant_id));
+                                 database_.exec(txn, kTenantAccount, bindableText(tenant_id));
                              if (rows.empty()) return std::nullopt;
                              TenantAccount account;
                              account.currency = rows[0][0].as<std::string>();

@@ -7,12 +7,10 @@
 namespace creditgate {
 namespace {
 
-constexpr const char* kTenantProfile = "tenant_profile";
-constexpr Statement kStatements[] = {
-    {kTenantProfile,
-     "SELECT currency, auth_international_eligible, home_market"
-     " FROM creditgate.tenant_profile($1)"},
-};
+constexpr Statement kTenantProfile{"tenant_profile",
+                                   "SELECT currency, auth_international_eligible, home_market"
+                                   " FROM creditgate.tenant_profile($1)"};
+constexpr Statement kStatements[] = {kTenantProfile};
 
 }  // namespace
 
@@ -26,7 +24,7 @@ std::optional<TenantProfile> TenantProfiles::find(std::string_view tenant_id,
                            [&](pqxx::connection& connection) -> std::optional<TenantProfile> {
                              pqxx::nontransaction txn(connection);
                              const pqxx::result rows =
-                                 txn.exec_prepared(kTenantProfile, bindableText(tenant_id));
+                                 database_.exec(txn, kTenantProfile, bindableText(tenant_id));
                              if (rows.empty()) return std::nullopt;
                              TenantProfile profile;
                              profile.currency = rows[0][0].as<std::string>();

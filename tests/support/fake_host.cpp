@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -87,14 +88,25 @@ std::string pluginConfigJson(const std::string& dsn, const std::string& policy_j
     if (c == '"' || c == '\\') escaped += '\\';
     escaped += c;
   }
+  const char* unprepared_env = std::getenv("CREDITGATE_TEST_UNPREPARED");
+  const bool unprepared = unprepared_env && std::string(unprepared_env) == "1";
   return "{\n"
-         "  \"database\": {\"dsn\": \"" + escaped + "\", \"pool_size\": 8,"
-         " \"statement_timeout_ms\": 5000, \"rates_refresh_ms\": 200},\n"
-         "  \"limits\": {\"max_batch_recipients\": " + std::to_string(max_batch_recipients) + "},\n"
-         "  \"policy\": " + policy_json + (extra_members.empty() ? "" : ",\n  " + extra_members) +
+         "  \"database\": {\"dsn\": \"" +
+         escaped +
+         "\", \"pool_size\": 8,"
+         " \"statement_timeout_ms\": 5000, \"rates_refresh_ms\": 200" +
+         // CREDITGATE_TEST_UNPREPARED=1 runs the gate tests as behind a transaction-pooling proxy.
+         (unprepared ? ", \"prepared_statements\": false" : "") +
+         "},\n"
+         "  \"limits\": {\"max_batch_recipients\": " +
+         std::to_string(max_batch_recipients) +
+         "},\n"
+         "  \"policy\": " +
+         policy_json + (extra_members.empty() ? "" : ",\n  " + extra_members) +
          // Many gates run in one test process: no metrics endpoint unless a test asks for one.
-         (extra_members.find("\"metrics\"") == std::string::npos ? ",\n  \"metrics\": {\"listen\": \"\"}"
-                                                                : "") +
+         (extra_members.find("\"metrics\"") == std::string::npos
+              ? ",\n  \"metrics\": {\"listen\": \"\"}"
+              : "") +
          "\n}\n";
 }
 

@@ -868,6 +868,26 @@ TEST(ConfigGroupCommit, IsOnByDefaultAndReadsItsKeysStrictly) {
   EXPECT_EQ(std::get<ConfigError>(bad).field, "database.group_commit.max_batches");
 }
 
+TEST(ConfigDatabase, PreparesStatementsByDefaultAndReadsTheSwitchStrictly) {
+  auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  EXPECT_TRUE(std::get<Config>(defaults).startup.prepared_statements);
+  auto off = parseConfig(R"({"database": {"dsn": "x", "prepared_statements": false}})");
+  ASSERT_TRUE(std::holds_alternative<Config>(off));
+  EXPECT_FALSE(std::get<Config>(off).startup.prepared_statements);
+  for (const char* value : {"\"false\"", "0", "null"}) {
+    auto bad = parseConfig(std::string(R"({"database": {"dsn": "x", "prepared_statements": )") +
+                           value + "}}");
+    ASSERT_TRUE(std::holds_alternative<ConfigError>(bad)) << value;
+    EXPECT_EQ(std::get<ConfigError>(bad).field, "database.prepared_statements") << value;
+  }
+  // Restart-only: a reload that flips it is told so, by name.
+  StartupSettings edited = std::get<Config>(defaults).startup;
+  edited.prepared_statements = false;
+  EXPECT_EQ(changedStartupSettings(std::get<Config>(defaults).startup, edited),
+            std::vector<std::string>{"database.prepared_statements"});
+}
+
 TEST(ConfigGroupCommit, GathersForAtMostTenMillisecondsAndZeroTurnsItOff) {
   auto defaults = parseConfig(R"({"database": {"dsn": "x"}})");
   ASSERT_TRUE(std::holds_alternative<Config>(defaults));
