@@ -134,6 +134,20 @@ void Database::run(Effect effect, Deadline deadline,
         lostConnection("the server ended the session", "the ledger ended the session: " + line);
         continue;
       }
+      // 25006 read_only_sql_transaction: this session is on a server that is no longer the
+      // primary (a failover demoted it without ending our session). Nothing was written, so this
+      // is no doubt: retry once on a fresh connection, which a multi-host DSN with
+      // target_session_attrs=read-write opens on the new primary.
+      if (e.sqlstate() == "25006") {
+        lease->discard();
+        if (attempt > 1 || ConnectionPool::Clock::now() >= deadline) {
+          throw failed(settle(LedgerError(LedgerError::Kind::unavailable,
+                                          "the server is read-only (not the primary)",
+                                          "the ledger server is read-only: " + line)));
+        }
+        pool_.dropIdle();
+        continue;
+      }
       // 57014 query_canceled (statement_timeout): cancelled, so rolled back.
       if (e.sqlstate() == "57014") {
         lease->discard();  // it may still be busy cancelling
