@@ -83,6 +83,11 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+void TestDatabase::reconnect() {
+  connection_.reset();
+  connection_ = std::make_unique<pqxx::connection>(superuserDsn());
+}
+
 std::string TestDatabase::superuserDsn() const { return base_dsn_ + " dbname=" + name_; }
 
 std::string TestDatabase::pluginDsn() const {

@@ -27,6 +27,9 @@ class TestDatabase {
 
   // Superuser connection for setting up and inspecting state.
   pqxx::connection& connection() { return *connection_; }
+  // A fresh superuser connection, e.g. after a failover ended the old one (a multi-host
+  // CREDITGATE_TEST_PG then finds the new primary).
+  void reconnect();
   void exec(const std::string& sql);  // test-only SQL literals, never built from input
   std::int64_t queryInt(const std::string& sql);
 
