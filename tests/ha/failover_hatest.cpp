@@ -64,18 +64,22 @@ struct Event {
 
 struct Line {
   long long ms = 0;
-  bool ack = false;  // else: an attempt whose outcome was unknown
-  std::string text;
+  bool ack = false;    // else: an attempt whose outcome was unknown
+  std::string reason;  // of an unknown outcome: ledger_unavailable, ledger_in_doubt, ...
+  std::string detail;  // of an unknown outcome: what the verdict said
 };
 
-// The time stamp of an "ack ... <ms>" or "unknown <tenant> <batch> <reason> <ms> ..." line.
-long long lineMs(const std::string& line, bool ack) {
-  std::istringstream in(line);
+// An "ack <5 fields> <ms>" or "unknown <tenant> <batch> <reason> <ms> <detail>" line.
+Line readLine(const std::string& text, bool ack) {
+  std::istringstream in(text);
   std::string word;
-  long long ms = 0;
-  for (int i = 0; i < (ack ? 6 : 4); ++i) in >> word;
-  in >> ms;
-  return ms;
+  Line line;
+  line.ack = ack;
+  for (int i = 0; i < (ack ? 6 : 3); ++i) in >> word;
+  if (!ack) in >> line.reason;
+  in >> line.ms;
+  if (!ack) std::getline(in >> std::ws, line.detail);
+  return line;
 }
 
 class FailoverTest : public ::testing::Test {
@@ -146,14 +150,14 @@ TEST_F(FailoverTest, ThreeGatewaysLoseNoMoneyThroughAFailoverAndAKilledPostmaste
       if (text.rfind("unknown ", 0) == 0) {
         ++unknown;
         in_doubt += text.find(" ledger_in_doubt ") != std::string::npos;
-        lines.push_back({lineMs(text, false), false, text});
+        lines.push_back(readLine(text, false));
         continue;
       }
       const std::optional<AckLine> ack = parseAckLine(text);
       if (!ack) continue;
       // Ample credit: every definite verdict allows.
       EXPECT_EQ(ack->decision, "allow") << text;
-      lines.push_back({lineMs(text, true), true, text});
+      lines.push_back(readLine(text, true));
       if (ack->decision != "block") {
         acks.push_back({ack->tenant, ack->batch_id, ack->charged_micros, ack->replayed});
       }
@@ -167,10 +171,13 @@ TEST_F(FailoverTest, ThreeGatewaysLoseNoMoneyThroughAFailoverAndAKilledPostmaste
     long long first_failure = -1, last_failure = -1, recovered = -1, longest_gap = 0;
     long long previous_success = event.at_ms;
     int failures = 0;
+    std::map<std::string, int> reasons;              // what the gateways were told, by reason code
+    std::map<std::string, std::string> first_detail;  // reason -> the first such verdict's detail
     for (const Line& line : lines) {
       if (line.ms < event.at_ms || line.ms >= event.end_ms) continue;
       if (!line.ack) {
         ++failures;
+        if (++reasons[line.reason] == 1) first_detail[line.reason] = line.detail;
         if (first_failure < 0) first_failure = line.ms;
         last_failure = line.ms;
         recovered = -1;
@@ -189,9 +196,14 @@ TEST_F(FailoverTest, ThreeGatewaysLoseNoMoneyThroughAFailoverAndAKilledPostmaste
     std::printf(
         "[ %-8s ] %s: %d attempts answered without an outcome, the first %lld ms after the "
         "command; first successful decision after the last of them %lld ms after the command; "
-        "longest gap between successful decisions %lld ms\n",
+        "longest gap between successful decisions %lld ms; by reason:",
         "failover", event.name.c_str(), failures, first_failure - event.at_ms,
         recovered - event.at_ms, longest_gap);
+    for (const auto& [reason, count] : reasons) std::printf(" %s %d", reason.c_str(), count);
+    std::printf("\n");
+    for (const auto& [reason, detail] : first_detail) {
+      std::printf("[ %-8s ]   first %s: %s\n", "failover", reason.c_str(), detail.c_str());
+    }
   }
   std::printf("[ failover ] %zu decisions allowed, %d attempts retried (in doubt: %d)\n",
               acks.size(), unknown, in_doubt);
