@@ -84,6 +84,18 @@ Line readLine(const std::string& text, bool ack) {
   return line;
 }
 
+// CREDITGATE_HA_CONNECT_TIMEOUT_S=N sets the gateways' database.connect_timeout_s (libpq's, per
+// host of the DSN), to measure how it bounds the recovery; unset, the plugin's default applies.
+std::string withConnectTimeout(std::string config_json) {
+  const char* seconds = std::getenv("CREDITGATE_HA_CONNECT_TIMEOUT_S");
+  if (seconds == nullptr || *seconds == '\0') return config_json;
+  const auto at = config_json.find("\"pool_size\"");
+  if (at != std::string::npos) {
+    config_json.insert(at, std::string("\"connect_timeout_s\": ") + seconds + ", ");
+  }
+  return config_json;
+}
+
 class FailoverTest : public ::testing::Test {
  protected:
   TestDatabase db_;  // on the cluster: CREDITGATE_TEST_PG is its multi-host DSN
@@ -95,8 +107,9 @@ TEST_F(FailoverTest, ThreeGatewaysLoseNoMoneyThroughAFailoverAndAKilledPostmaste
   for (int i = 0; i < kTenants; ++i) db_.addTenant("f" + std::to_string(i), "EUR", kInitialCredit);
   const std::string config =
       writeTempFile("creditgate.json",
-                    pluginConfigJson(db_.pluginDsn(), R"({"on_insufficient_credit": "block"})",
-                                     1000, R"("notifications": {"relay": {"enabled": false}})"))
+                    withConnectTimeout(pluginConfigJson(
+                        db_.pluginDsn(), R"({"on_insufficient_credit": "block"})", 1000,
+                        R"("notifications": {"relay": {"enabled": false}})")))
           .string();
   const std::string stop_file = config + ".stop";
   std::filesystem::remove(stop_file);
