@@ -28,7 +28,8 @@
 # and the secondary's replication-quorum true, so the primary runs with
 # synchronous_standby_names = 'ANY 1 (pgautofailover_standby_N)' while the secondary is healthy
 # (synchronous), and drops to async (state wait_primary) when it is not, so writes go on.
-# Timings are pg_auto_failover's defaults.
+# Timings are pg_auto_failover's and PostgreSQL's defaults, unless CREDITGATE_HA_NODE_SETTINGS
+# (space-separated name=value) names settings for both data nodes.
 #
 # pg_autoctl keeps its configuration and state under XDG_CONFIG_HOME / XDG_DATA_HOME /
 # XDG_RUNTIME_DIR: all three point into DIR/xdg, so nothing lands in ~postgres or /tmp/pg_autoctl.
@@ -243,6 +244,23 @@ creditgate_ha_start() {
   # Secondary: pg_basebackup from the primary, then synchronous streaming.
   _creditgate_ha_create node2 postgres || return 1
   creditgate_ha_wait_healthy 180 || return 1
+
+  # PostgreSQL settings for both data nodes (ALTER SYSTEM + reload), e.g.
+  # CREDITGATE_HA_NODE_SETTINGS="wal_retrieve_retry_interval=1s": for measuring their effect.
+  local setting port
+  for setting in ${CREDITGATE_HA_NODE_SETTINGS:-}; do
+    [[ $setting =~ ^[a-z_]+=[A-Za-z0-9_.]+$ ]] || {
+      echo "error: CREDITGATE_HA_NODE_SETTINGS: '$setting' is not name=value" >&2
+      return 1
+    }
+    for port in "${CREDITGATE_HA_PORT_OF[node1]}" "${CREDITGATE_HA_PORT_OF[node2]}"; do
+      "$CREDITGATE_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
+        "host=127.0.0.1 port=$port user=postgres dbname=postgres" \
+        -c "ALTER SYSTEM SET ${setting%%=*} = '${setting#*=}'" -c "SELECT pg_reload_conf()" \
+        >/dev/null || return 1
+    done
+    echo "pg_auto_failover: $setting on both data nodes" >&2
+  done
 
   export CREDITGATE_HA_PORTS="${CREDITGATE_HA_PORT_OF[node1]},${CREDITGATE_HA_PORT_OF[node2]}"
   export CREDITGATE_HA_DSN="host=127.0.0.1,127.0.0.1 port=$CREDITGATE_HA_PORTS user=postgres dbname=postgres target_session_attrs=read-write"

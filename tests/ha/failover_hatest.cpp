@@ -60,6 +60,7 @@ std::string control(const std::string& command) {
 
 struct Event {
   std::string name;
+  std::string primary_before, primary_after;  // ports, as the monitor has them
   long long at_ms = 0;   // just before the command was given
   long long end_ms = 0;  // when the next event started (or the load stopped)
 };
@@ -136,13 +137,16 @@ TEST_F(FailoverTest, ThreeGatewaysLoseNoMoneyThroughAFailoverAndAKilledPostmaste
 
   std::vector<Event> events;
   for (const char* command : {"failover", "kill-primary"}) {
-    events.push_back({command, nowMs(), 0});
+    const std::string before = control("primary");
+    events.push_back({command, before.substr(before.find(' ') + 1), "", nowMs(), 0});
     const std::string answer = control(command);
     EXPECT_EQ(answer.rfind("ok ", 0), 0u) << command << ": " << answer;
     // Decisions go on after the event: this many made after the command returned.
     const int acked = load.acked();
     EXPECT_TRUE(awaitAcks(acked, kAcksBetweenEvents)) << "no decisions after " << command;
-    EXPECT_EQ(control("wait-healthy").rfind("ok ", 0), 0u);
+    const std::string healthy = control("wait-healthy");
+    EXPECT_EQ(healthy.rfind("ok ", 0), 0u) << healthy;
+    events.back().primary_after = healthy.substr(healthy.find(' ') + 1);
   }
   const int before_end = load.acked();
   EXPECT_TRUE(awaitAcks(before_end, kAcksBetweenEvents));
@@ -202,6 +206,8 @@ TEST_F(FailoverTest, ThreeGatewaysLoseNoMoneyThroughAFailoverAndAKilledPostmaste
       previous_success = line.ms;
       if (last_failure >= 0 && recovered < 0) recovered = line.ms;
     }
+    std::printf("[ %-8s ] %s: primary on port %s before, on port %s after\n", "failover",
+                event.name.c_str(), event.primary_before.c_str(), event.primary_after.c_str());
     if (failures == 0) {
       std::printf("[ %-8s ] %s: no decision failed; longest gap between decisions %lld ms\n",
                   "failover", event.name.c_str(), longest_gap);
