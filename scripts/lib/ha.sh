@@ -125,22 +125,7 @@ _creditgate_ha_wait_state() {
 
 _creditgate_ha_install_trap() {
   [[ -n $CREDITGATE_HA_TRAP_SET ]] && return 0
-  local prev='' current
-  current=$(trap -p EXIT)
-  if [[ -n $current ]]; then
-    local -a parts
-    eval "parts=($current)"
-    prev=${parts[2]:-}
-  fi
-  if [[ -n $prev ]]; then
-    # shellcheck disable=SC2064  # expand prev now, on purpose
-    trap "_creditgate_ha_on_exit; $prev" EXIT
-  else
-    trap '_creditgate_ha_on_exit' EXIT
-  fi
-  [[ -z $(trap -p INT) ]] && trap 'exit 130' INT
-  [[ -z $(trap -p TERM) ]] && trap 'exit 143' TERM
-  [[ -z $(trap -p HUP) ]] && trap 'exit 129' HUP
+  _creditgate_prepend_exit_handler _creditgate_ha_on_exit # pg.sh
   CREDITGATE_HA_TRAP_SET=1
 }
 

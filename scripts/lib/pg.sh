@@ -54,11 +54,10 @@ _creditgate_pg_free_port() {
   return 1
 }
 
-# Append our EXIT handler to whatever EXIT trap is already set; make INT/TERM exit through it.
-_creditgate_pg_install_trap() {
-  [[ -n $CREDITGATE_PG_TRAP_SET ]] && return 0
-  local prev=''
-  local current
+# Run HANDLER (a function name) first on EXIT, then whatever EXIT trap was already set; make
+# INT/TERM/HUP exit through it where the caller has not chosen its own handling. Shared with ha.sh.
+_creditgate_prepend_exit_handler() {
+  local handler=$1 prev='' current
   current=$(trap -p EXIT)
   if [[ -n $current ]]; then
     # current is: trap -- 'COMMAND' EXIT  (quoted by bash for re-reading)
@@ -68,15 +67,21 @@ _creditgate_pg_install_trap() {
   fi
   # The previous handler runs after ours and still sees the script's exit status in $?.
   if [[ -n $prev ]]; then
-    # shellcheck disable=SC2064  # expand prev now, on purpose
-    trap "_creditgate_pg_on_exit; $prev" EXIT
+    # shellcheck disable=SC2064  # expand now, on purpose
+    trap "$handler; $prev" EXIT
   else
-    trap '_creditgate_pg_on_exit' EXIT
+    # shellcheck disable=SC2064
+    trap "$handler" EXIT
   fi
-  # Only where the caller has not chosen its own handling for these signals.
   [[ -z $(trap -p INT) ]] && trap 'exit 130' INT
   [[ -z $(trap -p TERM) ]] && trap 'exit 143' TERM
   [[ -z $(trap -p HUP) ]] && trap 'exit 129' HUP
+  return 0
+}
+
+_creditgate_pg_install_trap() {
+  [[ -n $CREDITGATE_PG_TRAP_SET ]] && return 0
+  _creditgate_prepend_exit_handler _creditgate_pg_on_exit
   CREDITGATE_PG_TRAP_SET=1
 }
 

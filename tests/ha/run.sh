@@ -19,7 +19,7 @@ set -euo pipefail
 tests_bin=${1:?usage: tests/ha/run.sh HA_TESTS [GTEST_ARGS...]}
 shift
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=../../scripts/lib/ha.sh
+# shellcheck source=scripts/lib/ha.sh
 source "$ROOT/scripts/lib/ha.sh"
 
 control=$(mktemp -d /tmp/creditgate-ha-control.XXXXXX)
