@@ -41,8 +41,9 @@ const std::map<std::string, std::string>& notTenantTables() {
 
 // Known gaps: unique indexes of tenant tables without tenant_id (Citus refuses them).
 const Names kUniqueWithoutTenant = {
-    // outbox_event (event_id) alone: mark_event_sent/mark_event_failed (sql/009, no longer called
-    // by the plugin) find an event by its id alone. On Citus: drop the index and those functions.
+    // outbox_event (event_id) alone (sql/009): mark_event_sent/mark_event_failed (no longer called
+    // by the plugin) find an event by its id alone. On Citus: a plain index, and those functions
+    // dropped.
     "outbox_event.outbox_event_id",
 };
 
