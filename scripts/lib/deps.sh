@@ -14,7 +14,7 @@ CREDITGATE_DEPS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   postgresql-15-auto-failover  # pg_autoctl: the HA test and demo's monitor/primary/secondary (scripts/lib/ha.sh)
-  pgbouncer   # issue 16's HA setup asks for it; no script uses it yet
+  pgbouncer   # issue 16: the pg_pgbouncer test and bench-decisions --pgbouncer (scripts/lib/pgbouncer.sh)
   prometheus  # for promtool (metrics/check); --no-install-recommends keeps it small
   curl        # the demo's requests to creditgate-server; the TLS test's independent client
   openssl     # the TLS test's throwaway certificate
