@@ -70,7 +70,9 @@ class GateTest : public ::testing::Test {
   // (Re)creates the gate from a whole config file's text.
   void startGateWithConfig(const std::string& json) {
     gate_.reset();
-    config_path_ = writeTempFile("creditgate.json", json);
+    // CREDITGATE_TEST_UNPREPARED=1 (behind pgbouncer): every gate of the run without prepared
+    // statements, whoever wrote its config.
+    config_path_ = writeTempFile("creditgate.json", withTestPreparedStatements(json));
     config_text_path_ = config_path_.string();
     std::string error;
     gate_ = createGate(config_text_path_, host_, error);

@@ -44,7 +44,12 @@ struct Request {
 
 class GroupCommitTest : public GateTest {
  protected:
-  Database database_{PoolOptions{db_.pluginDsn(), 2, 5000, 3}, ledgerStatements()};
+  Database database_{[this] {
+                       PoolOptions options{db_.pluginDsn(), 2, 5000, 3};
+                       options.prepared_statements = !testUnprepared();
+                       return options;
+                     }(),
+                     ledgerStatements()};
   Decisions decisions_{database_};
   Database::Deadline deadline() { return Database::Clock::now() + std::chrono::seconds(5); }
   // With a batch the database refuses, decide_batches takes the flush one by one; without, whole

@@ -80,6 +80,21 @@ std::filesystem::path writeTempFile(const std::string& name, const std::string& 
   return path;
 }
 
+bool testUnprepared() {
+  const char* unprepared_env = std::getenv("CREDITGATE_TEST_UNPREPARED");
+  return unprepared_env && std::string(unprepared_env) == "1";
+}
+
+std::string withTestPreparedStatements(const std::string& json) {
+  if (!testUnprepared() || json.find("\"prepared_statements\"") != std::string::npos) return json;
+  const std::string database = "\"database\": {";
+  const auto at = json.find(database);
+  if (at == std::string::npos) return json;
+  std::string edited = json;
+  edited.insert(at + database.size(), "\"prepared_statements\": false, ");
+  return edited;
+}
+
 std::string pluginConfigJson(const std::string& dsn, const std::string& policy_json,
                              int max_batch_recipients, const std::string& extra_members) {
   // The DSN holds no quote or backslash in tests; JSON-escape it anyway for safety.
@@ -88,8 +103,7 @@ std::string pluginConfigJson(const std::string& dsn, const std::string& policy_j
     if (c == '"' || c == '\\') escaped += '\\';
     escaped += c;
   }
-  const char* unprepared_env = std::getenv("CREDITGATE_TEST_UNPREPARED");
-  const bool unprepared = unprepared_env && std::string(unprepared_env) == "1";
+  const bool unprepared = testUnprepared();
   return "{\n"
          "  \"database\": {\"dsn\": \"" +
          escaped +

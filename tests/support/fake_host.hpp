@@ -42,6 +42,13 @@ std::filesystem::path writeTempFile(const std::string& name, const std::string& 
 
 // A plugin config for `dsn` with the given "policy" object (JSON text) and limits.
 // `extra_members`: more top-level members, e.g. "\"notifications\": {...}" (no leading comma).
+// CREDITGATE_TEST_UNPREPARED=1: the tests run the plugin (and the server's key store) as behind a
+// transaction-pooling proxy, with prepared statements off (tests/pgbouncer/run.sh).
+bool testUnprepared();
+// A whole plugin config's text with "prepared_statements": false put first into its "database"
+// object when testUnprepared() and the text does not name the key already; else unchanged.
+std::string withTestPreparedStatements(const std::string& json);
+
 std::string pluginConfigJson(const std::string& dsn, const std::string& policy_json,
                              int max_batch_recipients = 1000, const std::string& extra_members = "");
 

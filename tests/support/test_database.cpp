@@ -50,12 +50,25 @@ std::vector<std::vector<std::string>> readCsv(const std::filesystem::path& path)
   return rows;
 }
 
+// The session deadlines a transaction pooler cannot carry from the client: what an operator sets
+// on the login role (docs/PGBOUNCER.md). The value of pluginConfigJson's statement_timeout_ms.
+constexpr const char* kPooledRoleTimeout = "5s";
+
+// CREDITGATE_TEST_PGBOUNCER, or empty.
+std::string pgbouncerDsn() {
+  const char* value = std::getenv("CREDITGATE_TEST_PGBOUNCER");
+  return value == nullptr ? std::string() : std::string(value);
+}
+
 }  // namespace
 
 std::filesystem::path sqlDir() { return CREDITGATE_SQL_DIR; }
 std::filesystem::path sourceDir() { return CREDITGATE_SOURCE_DIR; }
 
 TestDatabase::TestDatabase() : base_dsn_(requiredEnv("CREDITGATE_TEST_PG")) {
+  // Through the bouncer the base DSN's own user/dbname are overridden below as they are directly
+  // (libpq takes a keyword's last value).
+  pooled_dsn_ = pgbouncerDsn().empty() ? base_dsn_ : pgbouncerDsn();
   static std::atomic<int> counter{0};
   name_ = "creditgate_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   {
@@ -70,6 +83,18 @@ TestDatabase::TestDatabase() : base_dsn_(requiredEnv("CREDITGATE_TEST_PG")) {
   ensureLogin(*connection_, kAdminLogin, "creditgate_admin");
   ensureLogin(*connection_, kServerLogin, "creditgate_server");
   ensureLogin(*connection_, kPortalLogin, "creditgate_portal");
+  if (!pgbouncerDsn().empty()) {
+    // Behind a transaction pooler the plugin (prepared_statements = false) sets no session
+    // timeouts: they come from the login role, as an operator would set them. Per database, so
+    // that other tests' databases and concurrent test processes are not touched.
+    pqxx::nontransaction txn(*connection_);
+    for (const char* login : {kPluginLogin, kServerLogin, kPortalLogin}) {
+      for (const char* setting : {"statement_timeout", "lock_timeout"}) {
+        txn.exec("ALTER ROLE " + txn.quote_name(login) + " IN DATABASE " + txn.quote_name(name_) +
+                 " SET " + setting + " = " + txn.quote(kPooledRoleTimeout));
+      }
+    }
+  }
 }
 
 TestDatabase::~TestDatabase() {
@@ -91,7 +116,7 @@ void TestDatabase::reconnect() {
 std::string TestDatabase::superuserDsn() const { return base_dsn_ + " dbname=" + name_; }
 
 std::string TestDatabase::pluginDsn() const {
-  return base_dsn_ + " dbname=" + name_ + " user=" + kPluginLogin + " password=" + kLoginPassword;
+  return pooled_dsn_ + " dbname=" + name_ + " user=" + kPluginLogin + " password=" + kLoginPassword;
 }
 
 std::string TestDatabase::adminDsn() const {
@@ -99,11 +124,11 @@ std::string TestDatabase::adminDsn() const {
 }
 
 std::string TestDatabase::serverDsn() const {
-  return base_dsn_ + " dbname=" + name_ + " user=" + kServerLogin + " password=" + kLoginPassword;
+  return pooled_dsn_ + " dbname=" + name_ + " user=" + kServerLogin + " password=" + kLoginPassword;
 }
 
 std::string TestDatabase::portalDsn() const {
-  return base_dsn_ + " dbname=" + name_ + " user=" + kPortalLogin + " password=" + kLoginPassword;
+  return pooled_dsn_ + " dbname=" + name_ + " user=" + kPortalLogin + " password=" + kLoginPassword;
 }
 
 void TestDatabase::exec(const std::string& sql) {
@@ -185,6 +210,14 @@ std::int64_t TestDatabase::ledgerSum(const std::string& tenant_id) {
 std::int64_t TestDatabase::count(const std::string& table) {
   pqxx::nontransaction txn(*connection_);
   return txn.exec1("SELECT count(*) FROM creditgate." + txn.quote_name(table))[0].as<std::int64_t>();
+}
+
+int pooledPort() {
+  const std::string dsn =
+      pgbouncerDsn().empty() ? requiredEnv("CREDITGATE_TEST_PG") : pgbouncerDsn();
+  const auto at = dsn.rfind("port=");
+  if (at == std::string::npos) throw std::runtime_error("no port= in the test cluster's DSN");
+  return std::atoi(dsn.c_str() + at + 5);
 }
 
 std::string sqlstateAs(const std::string& dsn, const std::string& sql) {

@@ -20,6 +20,9 @@ class TestDatabase {
 
   const std::string& name() const { return name_; }
   std::string superuserDsn() const;  // this database, as the cluster's superuser
+  // With CREDITGATE_TEST_PGBOUNCER set (host=... port=... of a pgbouncer in transaction pooling
+  // mode in front of CREDITGATE_TEST_PG, tests/pgbouncer/run.sh), the plugin, server and portal
+  // logins connect through it; the superuser and admin (migrations) stay direct.
   std::string pluginDsn() const;     // a login member of creditgate_plugin
   std::string adminDsn() const;      // a login member of creditgate_admin
   std::string serverDsn() const;     // a login member of creditgate_server (API key lookups)
@@ -46,6 +49,7 @@ class TestDatabase {
 
  private:
   std::string base_dsn_;
+  std::string pooled_dsn_;  // CREDITGATE_TEST_PGBOUNCER's host and port, else base_dsn_
   std::string name_;
   std::unique_ptr<pqxx::connection> connection_;
 };
@@ -62,6 +66,10 @@ inline constexpr std::int64_t kUsdAuthentication = 7700;
 
 // The SQLSTATE `sql` fails with when run by `dsn`'s login ("" if it succeeds): what a role may do.
 std::string sqlstateAs(const std::string& dsn, const std::string& sql);
+
+// The TCP port the plugin, server and portal logins connect to: the pgbouncer's when
+// CREDITGATE_TEST_PGBOUNCER is set, else CREDITGATE_TEST_PG's. For a TcpProxy put in their way.
+int pooledPort();
 
 std::filesystem::path sqlDir();
 std::filesystem::path sourceDir();
