@@ -72,6 +72,12 @@ std::string firstLine(const char* what) {
 
 }  // namespace
 
+std::string namedStatementHint(const std::string& sqlstate, bool prepared_statements,
+                               const std::string& setting) {
+  if (!prepared_statements || (sqlstate != "26000" && sqlstate != "42P05")) return "";
+  return "; behind a transaction-pooling proxy such as pgbouncer, set " + setting + " to false";
+}
+
 ConnectionPool::ConnectionPool(PoolOptions options, Prepare prepare)
     : options_(std::move(options)), prepare_(std::move(prepare)) {}
 
@@ -134,8 +140,10 @@ std::unique_ptr<pqxx::connection> ConnectionPool::connect() {
     throw PoolUnavailable("cannot connect to the ledger database: " + line, false,
                           connectionFailureCause(line));
   } catch (const pqxx::sql_error& e) {
-    throw PoolUnavailable("cannot set up a ledger connection: " + firstLine(e.what()), false,
-                          "cannot set up a connection");
+    throw PoolUnavailable(
+        "cannot set up a ledger connection: " + firstLine(e.what()) +
+            namedStatementHint(e.sqlstate(), options_.prepared_statements, "prepared_statements"),
+        false, "cannot set up a connection");
   }
 }
 

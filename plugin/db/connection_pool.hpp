@@ -46,6 +46,13 @@ class PoolUnavailable : public std::runtime_error {
   std::string cause_;
 };
 
+// For an error of SQLSTATE `sqlstate`: when it is 26000 (prepared statement does not exist) or
+// 42P05 (already exists) while prepared statements are on, the usual cause, said as "; behind a
+// transaction-pooling proxy such as pgbouncer, set <setting> to false" (appended to a message);
+// otherwise empty.
+std::string namedStatementHint(const std::string& sqlstate, bool prepared_statements,
+                               const std::string& setting);
+
 class ConnectionPool {
  public:
   using Clock = std::chrono::steady_clock;

@@ -166,7 +166,9 @@ void Database::run(Effect effect, Deadline deadline,
       // A statement that failed mid-way may leave the session in a state we do not want to reuse.
       lease->discard();
       const LedgerError error(LedgerError::Kind::rejected, "the ledger refused the call",
-                              "the ledger refused the call: " + line);
+                              "the ledger refused the call: " + line +
+                                  namedStatementHint(e.sqlstate(), prepared_statements_,
+                                                     "database.prepared_statements"));
       if (observer_) observer_->ledgerCallFailed(error);
       throw error;
     } catch (const pqxx::failure& e) {

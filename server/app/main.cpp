@@ -125,7 +125,8 @@ int run(const server::ServerConfig& config) {
     return 1;
   }
 
-  server::ApiKeyStore keys(config.keys_dsn, config.keys_cache, config.keys_statement_timeout);
+  server::ApiKeyStore keys(config.keys_dsn, config.keys_cache, config.keys_statement_timeout,
+                           config.keys_prepared_statements);
   // A login that cannot look keys up is a mistake to stop on now, not an outage to ride out: every
   // request would be answered 503 "retry" forever.
   if (const auto problem = keys.probe()) {
@@ -161,7 +162,8 @@ int run(const server::ServerConfig& config) {
   std::optional<server::PortalSite> portal;
   if (config.portal) {
     portal_store.emplace(server::PortalStoreOptions{
-        config.portal->database_dsn, config.portal->pool_size, config.portal->statement_timeout});
+        config.portal->database_dsn, config.portal->pool_size, config.portal->statement_timeout,
+        config.portal->prepared_statements});
     if (const auto problem = portal_store->probe()) {
       if (problem->refused) {
         std::cerr << "creditgate-server: portal.database_dsn: " << problem->detail

@@ -67,6 +67,13 @@ std::int64_t integer(const JsonNode& node, const std::string& field, std::int64_
   return node.integer;
 }
 
+bool boolean(const JsonNode& node, const std::string& field) {
+  if (node.kind != JsonNode::Kind::boolean)
+    refuse(node.position, field,
+           "expected true or false, got " + std::string(jsonKindName(node.kind)));
+  return node.boolean;
+}
+
 std::filesystem::path file(const JsonNode& node, const std::string& field,
                            const std::filesystem::path& base) {
   std::filesystem::path p(text(node, field));
@@ -138,11 +145,14 @@ void portal(const JsonNode& node, ServerConfig& config) {
   object(node, "portal");
   onlyKnown(node, "portal",
             {"database_dsn", "pool_size", "statement_timeout_ms", "session_idle_minutes",
-             "session_absolute_hours", "login_failures_allowed", "login_window_minutes"});
+             "session_absolute_hours", "login_failures_allowed", "login_window_minutes",
+             "prepared_statements"});
   PortalConfig p;
   p.database_dsn = text(required(node, "database_dsn", "portal"), "portal.database_dsn");
   if (const JsonNode* n = node.find("pool_size"))
     p.pool_size = static_cast<int>(integer(*n, "portal.pool_size", 1, 256));
+  if (const JsonNode* n = node.find("prepared_statements"))
+    p.prepared_statements = boolean(*n, "portal.prepared_statements");
   p.statement_timeout =
       millis(node, "statement_timeout_ms", "portal", p.statement_timeout, 1, 600'000);
   p.session_idle = seconds(node, "session_idle_minutes", "portal", 60, p.session_idle, 1, 24 * 60);
@@ -181,11 +191,14 @@ ServerConfig read(const JsonNode& root, const std::filesystem::path& base) {
   config.plugin_config = file(required(plugin, "config", "plugin"), "plugin.config", base);
 
   const JsonNode& auth = object(required(root, "auth", ""), "auth");
-  onlyKnown(auth, "auth", {"database_dsn", "cache_ms", "statement_timeout_ms"});
+  onlyKnown(auth, "auth",
+            {"database_dsn", "cache_ms", "statement_timeout_ms", "prepared_statements"});
   config.keys_dsn = text(required(auth, "database_dsn", "auth"), "auth.database_dsn");
   config.keys_cache = millis(auth, "cache_ms", "auth", config.keys_cache, 0, 3'600'000);
   config.keys_statement_timeout =
       millis(auth, "statement_timeout_ms", "auth", config.keys_statement_timeout, 1, 600'000);
+  if (const JsonNode* n = auth.find("prepared_statements"))
+    config.keys_prepared_statements = boolean(*n, "auth.prepared_statements");
 
   if (const JsonNode* n = root.find("limits")) limits(*n, config);
 

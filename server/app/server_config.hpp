@@ -23,6 +23,10 @@ struct PortalConfig {
   std::chrono::seconds session_absolute{12 * 3600};  // and every session ends this long after login
   int login_failures_allowed = 5;                    // wrong passwords per email within the window
   std::chrono::seconds login_window{15 * 60};
+  // False behind a transaction-pooling proxy (pgbouncer pool_mode = transaction,
+  // docs/PGBOUNCER.md): no session settings at connect; the login role must carry statement_timeout
+  // and lock_timeout.
+  bool prepared_statements = true;
 };
 
 struct ServerConfig {
@@ -34,6 +38,9 @@ struct ServerConfig {
   std::string keys_dsn;                  // a login of role creditgate_server; secret, never logged
   std::chrono::milliseconds keys_cache{5000};  // a revoked key stops working within this
   std::chrono::milliseconds keys_statement_timeout{2000};
+  // auth.prepared_statements: false behind a transaction-pooling proxy (docs/PGBOUNCER.md): the key
+  // lookup goes unnamed, nothing is set on the session; the login role carries the timeouts.
+  bool keys_prepared_statements = true;
   HttpLimits limits;
   std::chrono::milliseconds shutdown_grace{10'000};  // SIGTERM: in-flight requests get this long
   int io_threads = 2;

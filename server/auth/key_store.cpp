@@ -62,8 +62,10 @@ std::optional<std::string_view> bearerToken(std::string_view value) {
   return token;
 }
 
-PoolOptions poolOptions(std::string dsn, std::chrono::milliseconds statement_timeout) {
+PoolOptions poolOptions(std::string dsn, std::chrono::milliseconds statement_timeout,
+                        bool prepared_statements) {
   PoolOptions options;
+  options.prepared_statements = prepared_statements;
   options.dsn = std::move(dsn);
   options.size = ApiKeyStore::kPoolSize;
   options.statement_timeout_ms =
@@ -113,12 +115,16 @@ struct ApiKeyStore::State {
   using Answer = std::variant<Caller, AuthFailure>;
 
   State(std::string dsn, std::chrono::milliseconds cache_ttl,
-        std::chrono::milliseconds statement_timeout)
+        std::chrono::milliseconds statement_timeout, bool prepared_statements)
       : ttl(cache_ttl),
         timeout(statement_timeout),
-        pool(poolOptions(std::move(dsn), statement_timeout), [](pqxx::connection& connection) {
-          connection.prepare(kDigestStatement, kDigestSql);
-        }) {}
+        prepared(prepared_statements),
+        pool(poolOptions(std::move(dsn), statement_timeout, prepared_statements),
+             [prepared_statements](pqxx::connection& connection) {
+               // libpqxx 6.4 prepares on first use: a second round trip on that backend, which
+               // a transaction pooler may not give this connection again.
+               if (prepared_statements) connection.prepare(kDigestStatement, kDigestSql);
+             }) {}
 
   Answer authenticate(const std::string& key_id, const SecretDigest& digest);
   Lookup lookup(const std::string& key_id) noexcept;
@@ -133,6 +139,7 @@ struct ApiKeyStore::State {
 
   const Clock::duration ttl;
   const Clock::duration timeout;
+  const bool prepared;
   ConnectionPool pool;
 
   mutable std::mutex mutex;
@@ -178,7 +185,8 @@ Lookup ApiKeyStore::State::lookup(const std::string& key_id) noexcept {
       ConnectionPool::Lease lease = pool.acquire(Clock::now() + timeout);
       try {
         pqxx::nontransaction txn(lease.connection());
-        return lookupFrom(txn.exec_prepared(kDigestStatement, key_id));
+        return lookupFrom(prepared ? txn.exec_prepared(kDigestStatement, key_id)
+                                   : txn.exec_params(kDigestSql, key_id));
       } catch (const pqxx::broken_connection&) {
         lease.discard();
         pool.dropIdle();  // the others were most likely cut off by the same event
@@ -189,7 +197,8 @@ Lookup ApiKeyStore::State::lookup(const std::string& key_id) noexcept {
     // Refused: a login without creditgate_server, a schema without sql/017. The database's
     // message names the function or relation, never the DSN; it is kept for lastFailure().
     noteFailure(LookupFailure::Kind::refused,
-                "the database refused the key lookup: " + firstLine(e.what()));
+                "the database refused the key lookup: " + firstLine(e.what()) +
+                    namedStatementHint(e.sqlstate(), prepared, "auth.prepared_statements"));
     return Lookup{};
   } catch (const PoolUnavailable& e) {
     noteFailure(LookupFailure::Kind::unreachable, e.what());  // secret-free by contract
@@ -284,8 +293,9 @@ void ApiKeyStore::State::forgetUnknown(const std::string& key_id) {
 }
 
 ApiKeyStore::ApiKeyStore(std::string dsn, std::chrono::milliseconds cache_ttl,
-                         std::chrono::milliseconds statement_timeout)
-    : state_(std::make_unique<State>(std::move(dsn), cache_ttl, statement_timeout)) {}
+                         std::chrono::milliseconds statement_timeout, bool prepared_statements)
+    : state_(std::make_unique<State>(std::move(dsn), cache_ttl, statement_timeout,
+                                     prepared_statements)) {}
 
 ApiKeyStore::~ApiKeyStore() = default;
 

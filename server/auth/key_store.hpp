@@ -69,8 +69,11 @@ class ApiKeyStore {
   // again; revocation takes effect within it. statement_timeout: the longest a lookup may take
   // (also the wait for a free connection); connecting waits at most as long, but never less than
   // libpq's minimum of 2 s. Connects on first use, not here.
+  // prepared_statements: false behind a transaction-pooling proxy (pgbouncer pool_mode =
+  // transaction): the lookup goes as an unnamed statement and nothing is set on the session at
+  // connect, so the login role must carry statement_timeout and lock_timeout.
   ApiKeyStore(std::string dsn, std::chrono::milliseconds cache_ttl,
-              std::chrono::milliseconds statement_timeout);
+              std::chrono::milliseconds statement_timeout, bool prepared_statements = true);
   ~ApiKeyStore();
   ApiKeyStore(const ApiKeyStore&) = delete;
   ApiKeyStore& operator=(const ApiKeyStore&) = delete;

@@ -92,6 +92,7 @@ struct PortalStore::State {
               pool_options.statement_timeout_ms =
                   static_cast<int>(options.statement_timeout.count());
               pool_options.application_name = "creditgate-portal";
+              pool_options.prepared_statements = options.prepared_statements;
               return pool_options;
             }(),
             [](pqxx::connection&) {}) {}

@@ -50,6 +50,9 @@ struct PortalStoreOptions {
   std::string dsn;  // a login of role creditgate_portal; secret, never logged
   int pool_size = 4;
   std::chrono::milliseconds statement_timeout{2000};
+  // False behind a transaction-pooling proxy: no session settings at connect (the portal prepares
+  // nothing either way; its per-call timeouts are SET LOCAL, which pooling keeps).
+  bool prepared_statements = true;
 };
 
 class PortalStore {

@@ -19,6 +19,7 @@
 #include "api_key.hpp"
 #include "creditctl_fixture.hpp"
 #include "creditctl_runner.hpp"
+#include "fake_host.hpp"
 #include "key_store.hpp"
 #include "tcp_proxy.hpp"
 #include "test_database.hpp"
@@ -118,8 +119,11 @@ class ApiKeysTest : public CreditctlFixture {
     return parsed ? parsed->key_id : "(no key)";
   }
 
+  // CREDITGATE_TEST_UNPREPARED=1 (tests/pgbouncer/run.sh): as creditgate-server with
+  // auth.prepared_statements = false, behind a transaction-pooling proxy.
   std::unique_ptr<ApiKeyStore> store(std::chrono::milliseconds ttl = kTtl) {
-    return std::make_unique<ApiKeyStore>(db_.serverDsn(), ttl, kStatementTimeout);
+    return std::make_unique<ApiKeyStore>(db_.serverDsn(), ttl, kStatementTimeout,
+                                         !testUnprepared());
   }
 };
 
@@ -151,6 +155,17 @@ TEST_F(ApiKeysTest, AddPrintsTheKeyOnceAndItAuthenticatesWithItsScope) {
   const std::string admin_key = addKey("admin");
   EXPECT_EQ(answer(keys->authenticate(bearer(admin_key))),
             "caller " + keyIdOf(admin_key) + " admin");
+}
+
+TEST_F(ApiKeysTest, WithoutPreparedStatementsKeysAreCheckedByAnUnnamedStatement) {
+  // auth.prepared_statements = false (behind pgbouncer in transaction pooling): the same answers.
+  const std::string good = addKey("gateway");
+  const std::string unknown = server::generateApiKey().text;
+  ApiKeyStore keys(db_.serverDsn(), kTtl, kStatementTimeout, false);
+  EXPECT_EQ(answer(keys.authenticate(bearer(good))), "caller " + keyIdOf(good) + " gateway");
+  EXPECT_EQ(answer(keys.authenticate(bearer(unknown))), "unknown_or_revoked");
+  EXPECT_EQ(keys.stats().failed_lookups, 0u);
+  EXPECT_FALSE(keys.probe().has_value());
 }
 
 TEST_F(ApiKeysTest, AddWithJsonGivesTheKeyAndANotice) {
@@ -335,9 +350,9 @@ TEST_F(ApiKeysTest, AnUnreachableDatabaseIsStoreUnavailableNotARefusal) {
 }
 
 TEST_F(ApiKeysTest, AKnownKeyKeepsWorkingThroughAnOutageAndARevocationCountsOnceItEnds) {
-  const std::string dsn = std::getenv("CREDITGATE_TEST_PG");
-  TcpProxy proxy(std::atoi(dsn.c_str() + dsn.rfind("port=") + 5));
-  ApiKeyStore keys(db_.serverDsn() + " port=" + std::to_string(proxy.port()), kTtl, 1000ms);
+  TcpProxy proxy(pooledPort());  // in front of the pgbouncer in tests/pgbouncer/run.sh
+  ApiKeyStore keys(db_.serverDsn() + " port=" + std::to_string(proxy.port()), kTtl, 1000ms,
+                   !testUnprepared());
   const std::string key = addKey("gateway");
   const std::string key_id = keyIdOf(key);
   const std::string never_seen = addKey("gateway");

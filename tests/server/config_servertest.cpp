@@ -30,6 +30,12 @@ TEST(ServerConfigTest, MistakesAreRefusedWithLineColumnAndField) {
       {"{\n  " + plugin + ",\n  " + auth + ",\n  \"metrics_access\": \"public\"\n}",
        "metrics_access: 'public' is not open or admin_key"},
       {"{\n  " + plugin + ",\n  " + auth + ",\n", "line 4, column 1: "},
+      {"{\n  " + plugin +
+           ",\n  \"auth\": {\"database_dsn\": \"x\", \"prepared_statements\": \"no\"}\n}",
+       "auth.prepared_statements: expected true or false, got string"},
+      {"{\n  " + plugin + ",\n  " + auth +
+           ",\n  \"portal\": {\"database_dsn\": \"x\", \"prepared_statements\": 0}\n}",
+       "portal.prepared_statements: expected true or false, got "},
   };
   for (const Case& c : cases) {
     const auto file = writeTempFile("server.json", c.json);
