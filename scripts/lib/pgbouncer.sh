@@ -11,6 +11,8 @@
 #       PostgreSQL as the same login with the same password (whatever the cluster's pg_hba asks).
 #       POOL_SIZE: server connections per (database, login) pair (default_pool_size; default 20).
 #   creditgate_pgbouncer_stop      # stops every bouncer this shell started, removes its directory
+# CREDITGATE_PGBOUNCER_STATS_USERS (optional, comma-separated logins of the auth file) may read the
+# bouncer's console (dbname=pgbouncer: SHOW STATS, SHOW POOLS); nobody may administer it.
 #
 # On success creditgate_pgbouncer_start exports
 #   CREDITGATE_PGBOUNCER_HOST=127.0.0.1
@@ -147,6 +149,7 @@ pidfile = $dir/pgbouncer.pid
 log_connections = 0
 log_disconnections = 0
 admin_users =
+stats_users = ${CREDITGATE_PGBOUNCER_STATS_USERS:-}
 EOF
     ((EUID == 0)) && chown postgres: "$dir/pgbouncer.ini"
     if ! _creditgate_pg_as_owner "$CREDITGATE_PGBOUNCER_BIN" -d -q "$dir/pgbouncer.ini" \
