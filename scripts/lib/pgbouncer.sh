@@ -32,7 +32,7 @@
 
 _creditgate_pgbouncer_lib_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/lib/pg.sh
-source "$_creditgate_pgbouncer_lib_dir/pg.sh" # _creditgate_pg_as_owner, _creditgate_pg_free_port, _creditgate_pg_port_busy
+source "$_creditgate_pgbouncer_lib_dir/pg.sh" # _creditgate_pg_as_owner, _creditgate_pg_free_port, _creditgate_pg_port_busy, _creditgate_prepend_exit_handler
 
 CREDITGATE_PGBOUNCER_BIN=${CREDITGATE_PGBOUNCER_BIN:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
 CREDITGATE_PGBOUNCER_FIRST_PORT=${CREDITGATE_PGBOUNCER_FIRST_PORT:-57432}
@@ -40,27 +40,11 @@ CREDITGATE_PGBOUNCER_FIRST_PORT=${CREDITGATE_PGBOUNCER_FIRST_PORT:-57432}
 CREDITGATE_PGBOUNCER_DIRS=()
 CREDITGATE_PGBOUNCER_TRAP_SET=${CREDITGATE_PGBOUNCER_TRAP_SET:-}
 
-# Append our EXIT handler to whatever EXIT trap is already set; make INT/TERM/HUP exit through it.
+# Our EXIT handler runs before any set earlier (e.g. pg.sh's, which stops the cluster): the bouncer
+# goes first, then the PostgreSQL behind it.
 _creditgate_pgbouncer_install_trap() {
   [[ -n $CREDITGATE_PGBOUNCER_TRAP_SET ]] && return 0
-  local prev='' current
-  current=$(trap -p EXIT)
-  if [[ -n $current ]]; then
-    local -a parts
-    eval "parts=($current)"
-    prev=${parts[2]:-}
-  fi
-  # The previous handler (e.g. pg.sh's, which stops the cluster) runs after ours: the bouncer goes
-  # first, then the PostgreSQL behind it.
-  if [[ -n $prev ]]; then
-    # shellcheck disable=SC2064  # expand prev now, on purpose
-    trap "_creditgate_pgbouncer_on_exit; $prev" EXIT
-  else
-    trap '_creditgate_pgbouncer_on_exit' EXIT
-  fi
-  [[ -z $(trap -p INT) ]] && trap 'exit 130' INT
-  [[ -z $(trap -p TERM) ]] && trap 'exit 143' TERM
-  [[ -z $(trap -p HUP) ]] && trap 'exit 129' HUP
+  _creditgate_prepend_exit_handler _creditgate_pgbouncer_on_exit # pg.sh
   CREDITGATE_PGBOUNCER_TRAP_SET=1
 }
 

@@ -61,8 +61,8 @@ std::string control(const std::string& command) {
 struct Event {
   std::string name;
   std::string primary_before, primary_after;  // ports, as the monitor has them
-  long long at_ms = 0;   // just before the command was given
-  long long end_ms = 0;  // when the next event started (or the load stopped)
+  long long at_ms = 0;                        // just before the command was given
+  long long end_ms = 0;                       // when the next event started (or the load stopped)
 };
 
 struct Line {
@@ -190,7 +190,7 @@ TEST_F(FailoverTest, ThreeGatewaysLoseNoMoneyThroughAFailoverAndAKilledPostmaste
     long long first_failure = -1, last_failure = -1, recovered = -1, longest_gap = 0;
     long long previous_success = event.at_ms;
     int failures = 0;
-    std::map<std::string, int> reasons;              // what the gateways were told, by reason code
+    std::map<std::string, int> reasons;               // what the gateways were told, by reason code
     std::map<std::string, std::string> first_detail;  // reason -> the first such verdict's detail
     for (const Line& line : lines) {
       if (line.ms < event.at_ms || line.ms >= event.end_ms) continue;
