@@ -103,11 +103,13 @@ void Database::run(Effect effect, Deadline deadline,
       failed(LedgerError(LedgerError::Kind::unavailable, "cannot connect"));
       throw;
     }
-    // The connection broke with the request in flight: retry once on a fresh one, if time allows.
-    // Returns only when the retry may go ahead.
-    auto lostConnection = [&](const std::string& cause, const std::string& line) {
+    // This connection cannot serve the call: retry once on a fresh one, if time allows. Returns
+    // only when the retry may go ahead. `request_landed`: the request may have reached the server
+    // (a connection that broke with it in flight), so a write whose retry fails is in doubt.
+    auto retryOnFreshConnection = [&](const std::string& cause, const std::string& line,
+                                      bool request_landed) {
       lease->discard();
-      sent_and_lost = cause;
+      if (request_landed) sent_and_lost = cause;
       if (attempt > 1 || ConnectionPool::Clock::now() >= deadline) {
         throw failed(settle(LedgerError(LedgerError::Kind::unavailable, cause, line)));
       }
@@ -126,26 +128,23 @@ void Database::run(Effect effect, Deadline deadline,
           LedgerError(LedgerError::Kind::in_doubt, "the answer was lost during commit",
                       "the ledger connection broke during commit: " + firstLine(e.what())));
     } catch (const pqxx::broken_connection& e) {
-      lostConnection("the connection broke", "the ledger connection broke: " + firstLine(e.what()));
+      retryOnFreshConnection("the connection broke",
+                             "the ledger connection broke: " + firstLine(e.what()), true);
       continue;
     } catch (const pqxx::sql_error& e) {
       const std::string line = firstLine(e.what());
       if (sessionLost(e.sqlstate())) {
-        lostConnection("the server ended the session", "the ledger ended the session: " + line);
+        retryOnFreshConnection("the server ended the session",
+                               "the ledger ended the session: " + line, true);
         continue;
       }
       // 25006 read_only_sql_transaction: this session is on a server that is no longer the
       // primary (a failover demoted it without ending our session). Nothing was written, so this
-      // is no doubt: retry once on a fresh connection, which a multi-host DSN with
+      // is no doubt: a fresh connection, which a multi-host DSN with
       // target_session_attrs=read-write opens on the new primary.
       if (e.sqlstate() == "25006") {
-        lease->discard();
-        if (attempt > 1 || ConnectionPool::Clock::now() >= deadline) {
-          throw failed(settle(LedgerError(LedgerError::Kind::unavailable,
-                                          "the server is read-only (not the primary)",
-                                          "the ledger server is read-only: " + line)));
-        }
-        pool_.dropIdle();
+        retryOnFreshConnection("the server is read-only (not the primary)",
+                               "the ledger server is read-only: " + line, false);
         continue;
       }
       // 57014 query_canceled (statement_timeout): cancelled, so rolled back.
@@ -172,7 +171,8 @@ void Database::run(Effect effect, Deadline deadline,
       if (observer_) observer_->ledgerCallFailed(error);
       throw error;
     } catch (const pqxx::failure& e) {
-      lostConnection("the connection failed", "ledger failure: " + firstLine(e.what()));
+      retryOnFreshConnection("the connection failed", "ledger failure: " + firstLine(e.what()),
+                             true);
       continue;
     } catch (...) {
       succeeded();  // not the database's fault (e.g. a conversion): never leave a half-open probe

@@ -20,10 +20,18 @@ class ReadOnlyServerTest : public GateTest {
     db_.exec("ALTER ROLE creditgate_test_plugin IN DATABASE " + quotedDatabase() +
              (read_only ? " SET default_transaction_read_only = on"
                         : " RESET default_transaction_read_only"));
-    // The pooled sessions predate the setting: end them, as the demotion of a primary does.
+    // The pooled sessions predate the setting: end them, as the demotion of a primary does, and
+    // wait until they are gone, so that the next call finds them closed rather than racing their
+    // FATAL (a call sent on one would be in doubt, which is not what this test is about).
     db_.exec(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = "
         "'creditgate_test_plugin' AND datname = current_database()");
+    for (int i = 0; i < 100 && db_.queryInt("SELECT count(*) FROM pg_stat_activity WHERE usename = "
+                                            "'creditgate_test_plugin' AND datname = "
+                                            "current_database()") > 0;
+         ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   std::string quotedDatabase() {
     pqxx::nontransaction txn(db_.connection());

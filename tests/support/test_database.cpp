@@ -60,6 +60,12 @@ std::string pgbouncerDsn() {
   return value == nullptr ? std::string() : std::string(value);
 }
 
+// Host and port of the logins that would go through a pooler: the bouncer's, else the cluster's.
+std::string pooledBaseDsn() {
+  const std::string bouncer = pgbouncerDsn();
+  return bouncer.empty() ? requiredEnv("CREDITGATE_TEST_PG") : bouncer;
+}
+
 }  // namespace
 
 std::filesystem::path sqlDir() { return CREDITGATE_SQL_DIR; }
@@ -68,7 +74,7 @@ std::filesystem::path sourceDir() { return CREDITGATE_SOURCE_DIR; }
 TestDatabase::TestDatabase() : base_dsn_(requiredEnv("CREDITGATE_TEST_PG")) {
   // Through the bouncer the base DSN's own user/dbname are overridden below as they are directly
   // (libpq takes a keyword's last value).
-  pooled_dsn_ = pgbouncerDsn().empty() ? base_dsn_ : pgbouncerDsn();
+  pooled_dsn_ = pooledBaseDsn();
   static std::atomic<int> counter{0};
   name_ = "creditgate_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   {
@@ -116,19 +122,23 @@ void TestDatabase::reconnect() {
 std::string TestDatabase::superuserDsn() const { return base_dsn_ + " dbname=" + name_; }
 
 std::string TestDatabase::pluginDsn() const {
-  return pooled_dsn_ + " dbname=" + name_ + " user=" + kPluginLogin + " password=" + kLoginPassword;
+  return loginDsn(pooled_dsn_, kPluginLogin);
 }
 
 std::string TestDatabase::adminDsn() const {
-  return base_dsn_ + " dbname=" + name_ + " user=" + kAdminLogin + " password=" + kLoginPassword;
+  return loginDsn(base_dsn_, kAdminLogin);
 }
 
 std::string TestDatabase::serverDsn() const {
-  return pooled_dsn_ + " dbname=" + name_ + " user=" + kServerLogin + " password=" + kLoginPassword;
+  return loginDsn(pooled_dsn_, kServerLogin);
 }
 
 std::string TestDatabase::portalDsn() const {
-  return pooled_dsn_ + " dbname=" + name_ + " user=" + kPortalLogin + " password=" + kLoginPassword;
+  return loginDsn(pooled_dsn_, kPortalLogin);
+}
+
+std::string TestDatabase::loginDsn(const std::string& base, const char* login) const {
+  return base + " dbname=" + name_ + " user=" + login + " password=" + kLoginPassword;
 }
 
 void TestDatabase::exec(const std::string& sql) {
@@ -213,8 +223,7 @@ std::int64_t TestDatabase::count(const std::string& table) {
 }
 
 int pooledPort() {
-  const std::string dsn =
-      pgbouncerDsn().empty() ? requiredEnv("CREDITGATE_TEST_PG") : pgbouncerDsn();
+  const std::string dsn = pooledBaseDsn();
   const auto at = dsn.rfind("port=");
   if (at == std::string::npos) throw std::runtime_error("no port= in the test cluster's DSN");
   return std::atoi(dsn.c_str() + at + 5);

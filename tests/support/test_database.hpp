@@ -48,6 +48,8 @@ class TestDatabase {
   std::int64_t count(const std::string& table);  // rows of creditgate.<table>
 
  private:
+  std::string loginDsn(const std::string& base, const char* login) const;  // this database
+
   std::string base_dsn_;
   std::string pooled_dsn_;  // CREDITGATE_TEST_PGBOUNCER's host and port, else base_dsn_
   std::string name_;
