@@ -18,7 +18,7 @@ using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = CREDITGATE_VERSION;  // creditgate/version.hpp, via api_version.hpp
 
 // Decision latency: a decision is one round trip (~1 ms) unless the database is slow or down.
 const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {

@@ -21,6 +21,9 @@ CREDITGATE_DEPS=(
   chromium    # the billing portal's browser tests (tests/browser), headless
   python3-aiosmtpd      # the notification tests' SMTP sink (tests/notify/smtp_sink.py)
   libcurl4-openssl-dev  # notification delivery: SMTP mail and webhooks through libcurl
+  # issue 17: the Debian packages (tests/packaging/run.sh): dpkg-shlibdeps for their Depends,
+  # lintian, a bookworm chroot to install them into, systemd-analyze for the unit
+  dpkg-dev lintian debootstrap systemd
 )
 
 # True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).
