@@ -11,6 +11,7 @@ CREDITGATE_DEPS=(
   libpqxx-dev prometheus-cpp-dev
   libssl-dev  # OpenSSL 3's libcrypto: API keys (server/auth/)
   libsodium-dev  # Argon2id: the portal's passwords (server/auth/password.hpp)
+  libsystemd-dev  # sd_notify: creditgate-server tells systemd it is ready (server/app/service_notify.hpp)
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   postgresql-15-auto-failover  # pg_autoctl: the HA test and demo's monitor/primary/secondary (scripts/lib/ha.sh)

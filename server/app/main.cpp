@@ -5,7 +5,8 @@
 //   creditgate-server --config server.json --check-config
 //
 // Signals: SIGTERM/SIGINT stop gracefully (no new connections, requests in flight answered within
-// limits.shutdown_grace_ms, then the plugin is closed); SIGHUP reloads the plugin's config.
+// limits.shutdown_grace_ms, then the plugin is closed); SIGHUP reloads the plugin's config. Under
+// systemd (Type=notify) each of these, and readiness, is also told to systemd (service_notify.hpp).
 // Exit codes: 0 stopped cleanly, 1 could not start (plugin, port, TLS), 2 bad command line/config.
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
@@ -33,6 +34,7 @@
 #include "portal_store.hpp"
 #include "server_config.hpp"
 #include "server_metrics.hpp"
+#include "service_notify.hpp"
 
 namespace {
 
@@ -95,7 +97,9 @@ void onSignal(net::signal_set& signals, api::CreditGate& gate, api::HostServices
     if (signal == SIGHUP) {
       // The reload reads a file and may take a moment: not on an I/O thread.
       net::post(workers, [&gate, &services] {
+        server::notifyReloading();
         const api::ReloadResult result = gate.reload();
+        server::notifyReloaded(result.ok, result.generation, result.restart_required);
         services.log(result.ok ? api::LogLevel::info : api::LogLevel::error,
                      std::string("SIGHUP: plugin config reload ") +
                          (result.ok ? "applied, generation " + std::to_string(result.generation)
@@ -107,6 +111,7 @@ void onSignal(net::signal_set& signals, api::CreditGate& gate, api::HostServices
     }
     services.log(api::LogLevel::info, std::string("received ") + strsignal(signal) +
                                           ": stopping (requests in flight are answered first)");
+    server::notifyStopping();
     stop.request();
   });
 }
@@ -223,9 +228,12 @@ int run(const server::ServerConfig& config) {
   std::vector<std::thread> io_threads;
   for (int i = 0; i < config.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
   // One line on stdout, flushed, that scripts and tests wait for (the port matters with port 0).
-  std::printf("creditgate-server listening on %s://%s:%u\n", config.tls ? "https" : "http",
-              config.listen_address.c_str(), static_cast<unsigned>(http->port()));
+  const std::string url = std::string(config.tls ? "https" : "http") + "://" +
+                          config.listen_address + ":" + std::to_string(http->port());
+  std::printf("creditgate-server listening on %s\n", url.c_str());
   std::fflush(stdout);
+  // The same moment for systemd (Type=notify): `systemctl start` returns now.
+  server::notifyReady("serving on " + url);
 
   stop.wait();
   billing.beginDrain();
