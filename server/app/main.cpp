@@ -26,6 +26,7 @@
 
 #include "billing_api.hpp"
 #include "creditgate/plugin_loader.hpp"
+#include "creditgate/version.hpp"
 #include "host_services.hpp"
 #include "http_server.hpp"
 #include "key_store.hpp"
@@ -42,11 +43,39 @@ namespace api = creditgate::api;
 namespace server = creditgate::server;
 namespace net = boost::asio;
 
-constexpr const char* kUsage =
+// --help. The man page creditgate-server(8) is made from it (packaging/man/help-to-roff.awk: its
+// second line is the page's NAME, each "name:" block a section).
+constexpr const char* kUsage = "usage: creditgate-server --config FILE [--check-config]\n";
+constexpr const char* kHelp =
     "usage: creditgate-server --config FILE [--check-config]\n"
+    "creditgate-server serves the creditgate credit gate as an HTTP billing API.\n"
+    "It loads the creditgate plugin like any gateway and answers decide, quote and outcome\n"
+    "requests, balances and the billing portal over HTTP or HTTPS, with API keys made by\n"
+    "creditctl apikey add; it runs in the foreground and logs to stderr.\n"
+    "\n"
+    "options:\n"
     "  --config FILE    the server's JSON config (docs/SERVER.md)\n"
     "  --check-config   read the config and check the files it names; print what is wrong\n"
-    "                   or \"ok\", and exit\n";
+    "                   or \"ok\", and exit\n"
+    "  -h, --help       prints this help and exits\n"
+    "  --version        prints \"creditgate-server " CREDITGATE_VERSION "\" and exits\n"
+    "\n"
+    "signals:\n"
+    "  SIGTERM, SIGINT  stop gracefully: no new connections, requests in flight answered\n"
+    "                   within limits.shutdown_grace_ms, then the plugin is closed\n"
+    "  SIGHUP           reload the plugin's config (a bad one is refused, the running\n"
+    "                   config stays)\n"
+    "\n"
+    "files:\n"
+    "  " CREDITGATE_CONFIG_DIR "/server.json\n"
+    "      the server's config, the usual --config FILE\n"
+    "  " CREDITGATE_CONFIG_DIR "/creditgate.json\n"
+    "      the plugin's config, as the server config's plugin.config names it\n"
+    "\n"
+    "exit status:\n"
+    "  0   stopped cleanly, or --check-config found nothing wrong\n"
+    "  1   could not start (plugin, port, TLS, a database login refused)\n"
+    "  2   bad command line or config\n";
 
 // Set by the signal handler, waited for by main().
 struct StopRequest {
@@ -272,7 +301,10 @@ int main(int argc, char** argv) {
     } else if (arg == "--check-config") {
       check_only = true;
     } else if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
+      std::cout << kHelp;
+      return 0;
+    } else if (arg == "--version") {
+      std::cout << "creditgate-server " CREDITGATE_VERSION "\n";
       return 0;
     } else {
       std::cerr << "creditgate-server: unknown argument '" << arg << "'\n" << kUsage;

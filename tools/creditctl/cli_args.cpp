@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, 23> kValueOptions = {
     "since",       "limit",          "status",       "tenant",      "auth-international",
     "home-market", "config",         "max-topup",    "max-balance", "scope",
     "label",       "role",           "overlap-hours"};
-constexpr std::array<std::string_view, 3> kFlags = {"help", "json", "pending"};
+constexpr std::array<std::string_view, 4> kFlags = {"help", "json", "pending", "version"};
 
 bool isOneOf(std::string_view name, std::span<const std::string_view> names) {
   return std::find(names.begin(), names.end(), name) != names.end();

@@ -15,6 +15,7 @@
 #include "admin_database.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "creditgate/version.hpp"
 #include "csv_reader.hpp"
 
 namespace creditgate::ctl {
@@ -179,12 +180,37 @@ const std::vector<Command> kCommands = {
      marketsImportCommand},
 };
 
+// The first lines of --help; the man page creditctl(1) is made from the whole --help text
+// (packaging/man/help-to-roff.awk: its second line is the page's NAME, each "name:" block a
+// section).
 constexpr std::string_view kGlobalUsage =
     "usage: creditctl [--dsn DSN] COMMAND [ARGS]\n"
+    "creditctl administers a creditgate ledger: tenants, credit, rates, API keys, portal users.\n"
+    "It works on the ledger's PostgreSQL database as an admin login; every command takes\n"
+    "--help, and a partial command (e.g. creditctl tenant --help) lists the commands it starts.\n"
+    "\n"
+    "options:\n"
     "  --dsn DSN   libpq connection string of an admin user (default: $CREDITGATE_ADMIN_DSN)\n"
-    "  --help      this text; COMMAND --help for one command\n"
-    "exit codes: 0 ok, 1 failed, 2 usage, bad argument or bad input file,\n"
-    "            3 database unreachable\n\n"
+    "  --help      prints this help and exits; COMMAND --help, one command's\n"
+    "  --version   prints \"creditctl " CREDITGATE_VERSION "\" and exits\n"
+    "\n"
+    "environment:\n"
+    "  CREDITGATE_ADMIN_DSN   the DSN when --dsn is not given\n"
+    "\n"
+    "files:\n"
+    "  " CREDITGATE_SQL_DIR "\n"
+    "      the migrations migrate applies (unless --sql-dir names others)\n"
+    "  " CREDITGATE_DATA_DIR "\n"
+    "      reference data, e.g. market_prefixes_2025.csv for markets import\n"
+    "  " CREDITGATE_CONFIG_DIR "/creditgate.json\n"
+    "      the plugin's config, as quote --config reads it\n"
+    "\n"
+    "exit status:\n"
+    "  0   ok\n"
+    "  1   the operation failed (e.g. an unknown tenant, refused by the database)\n"
+    "  2   usage, bad argument or bad input file (nothing was written)\n"
+    "  3   the database cannot be reached\n"
+    "\n"
     "commands:\n";
 
 void printUsage(std::ostream& out, std::span<const Command* const> commands) {
@@ -218,6 +244,10 @@ int run(std::span<const std::string> args) {
   std::vector<const Command*> partial;
   const Command* command = findCommand(line.words(), partial);
 
+  if (line.flag("version")) {
+    std::cout << "creditctl " CREDITGATE_VERSION "\n";
+    return kOk;
+  }
   if (line.flag("help")) {
     if (command != nullptr) {
       std::cout << "usage: " << command->usage;
