@@ -25,6 +25,7 @@ CREDITGATE_DEPS=(
   # issue 17: the Debian packages (tests/packaging/run.sh): dpkg-shlibdeps for their Depends,
   # lintian, a bookworm chroot to install them into, systemd-analyze for the unit
   dpkg-dev lintian debootstrap systemd
+  man-db      # man -l, lexgrog and groff (groff-base): the man_completion test renders the pages
 )
 
 # True when the package is fully installed (not merely known to dpkg, e.g. "config-files" only).
