@@ -23,10 +23,12 @@ set(CPACK_DEBIAN_PLUGIN_PACKAGE_NAME creditgate-plugin)
 set(CPACK_DEBIAN_PLUGIN_PACKAGE_SECTION libs)
 set(CPACK_COMPONENT_PLUGIN_DESCRIPTION
   "prepaid-credit gate for WhatsApp template messages (plugin)
- A messaging gateway loads this plugin (with Boost.DLL) and asks it before every outreach
- batch: it prices the batch from the rate card, debits the tenant's prepaid credit in
- PostgreSQL and answers allow, allow-flagged, partial or block as the config's policy says.
- It refunds what Meta does not charge, notifies tenants and exports Prometheus metrics.")
+A messaging gateway loads this plugin (with Boost.DLL) and asks it
+before every outreach batch: it prices the batch from the rate card,
+debits the tenant's prepaid credit in PostgreSQL and answers allow,
+allow-flagged, partial or block as the config's policy says. It refunds
+what Meta does not charge, notifies tenants and exports Prometheus
+metrics.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME creditgate-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
@@ -34,17 +36,19 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "creditgate-plugin (= ${version}), libboost1.81-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
   "prepaid-credit gate for WhatsApp template messages (host API)
- The headers a messaging gateway includes to load the creditgate plugin, check its ABI
- stamp and ask it for decisions, with a CMake package (find_package(creditgate) giving
- creditgate::host_api and creditgate::plugin) and a pkg-config file (creditgate.pc).")
+The headers a messaging gateway includes to load the creditgate plugin,
+check its ABI stamp and ask it for decisions, with a CMake package
+(find_package(creditgate) gives creditgate::host_api and
+creditgate::plugin) and a pkg-config file (creditgate.pc).")
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME creditgate-tools)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION admin)
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION
   "prepaid-credit gate for WhatsApp template messages (admin tools)
- creditctl, the admin tool: applies the database migrations, adds tenants and credit,
- shows balances, ledgers and reports, imports rate cards, manages API keys and portal
- users. With the SQL migrations and the 2025 market data under /usr/share/creditgate.")
+creditctl, the admin tool: applies the database migrations, adds tenants
+and credit, shows balances, ledgers and reports, imports rate cards,
+manages API keys and portal users. With the SQL migrations and the 2025
+market data under /usr/share/creditgate.")
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME creditgate-server)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION net)
@@ -53,16 +57,19 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "creditgate-plugin (= ${version}), addus
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "creditgate-tools (= ${version})")
 set(CPACK_COMPONENT_SERVER_DESCRIPTION
   "prepaid-credit gate for WhatsApp template messages (HTTP server)
- creditgate-server hosts the creditgate plugin and offers its gate as an HTTP billing
- API to outreach services in any language, and serves the billing portal where tenants
- see their balance and admins add credit. Runs as a hardened systemd service.")
+creditgate-server hosts the creditgate plugin and offers its gate as an
+HTTP billing API to outreach services in any language, and serves the
+billing portal where tenants see their balance and admins add credit.
+It runs as a hardened systemd service.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
   ${CMAKE_CURRENT_LIST_DIR}/server/conffiles
   ${CMAKE_CURRENT_LIST_DIR}/server/postinst
   ${CMAKE_CURRENT_LIST_DIR}/server/prerm
   ${CMAKE_CURRENT_LIST_DIR}/server/postrm)
 
-# Every package carries its copyright and changelog (Debian policy 12.5, 12.7).
+# Description lines: at most 79 characters, no leading space (CPack indents them).
+# Every package carries its copyright and changelog (Debian policy 12.5, 12.7), and the lintian
+# tags it leaves, each with its reason (lintian-overrides/).
 configure_file(${CMAKE_CURRENT_LIST_DIR}/changelog.in ${CMAKE_CURRENT_BINARY_DIR}/changelog @ONLY)
 add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz
   COMMAND gzip -9nc ${CMAKE_CURRENT_BINARY_DIR}/changelog > ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz
@@ -71,6 +78,11 @@ add_custom_target(creditgate_debian_changelog ALL DEPENDS ${CMAKE_CURRENT_BINARY
 foreach(component plugin dev tools server)
   install(FILES ${CMAKE_CURRENT_LIST_DIR}/copyright ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz
     DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/creditgate-${component} COMPONENT ${component})
+  set(overrides ${CMAKE_CURRENT_LIST_DIR}/lintian-overrides/creditgate-${component})
+  if(EXISTS ${overrides})
+    install(FILES ${overrides} DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides
+      COMPONENT ${component})
+  endif()
 endforeach()
 
 include(CPack)

@@ -3,10 +3,11 @@
 #   1. cpack builds creditgate-{plugin,dev,tools,server} from BUILD_DIR, with the files, Depends
 #      and conffiles each should have;
 #   2. lintian passes them (every tag left is overridden in the package with its reason);
-#   3. systemd-analyze verify passes the server's unit as installed;
-#   4. `apt-get install ./*.deb` installs them into a clean Debian 12 root (a debootstrap bookworm
+#   3. `apt-get install ./*.deb` installs them into a clean Debian 12 root (a debootstrap bookworm
 #      chroot) with their dependencies from the archive; the postinst made the system user and
-#      locked the configs to it, and the default config passes creditgate-server --check-config;
+#      locked the configs to it, the default config passes creditgate-server --check-config, the
+#      man pages are found;
+#   4. systemd-analyze verify passes the server's unit as installed there;
 #   5. a 20-line gateway (tests/packaging/host_project) is built there with
 #      find_package(creditgate) against the installed files only, loads the installed plugin and
 #      answers one decision against a throwaway database, migrated and filled by the installed
@@ -102,16 +103,7 @@ lintian --fail-on error,warning --info --display-level '>=info' "$build"/package
   fail "lintian (above)"
 echo "lintian: no error and no warning"
 
-echo "== 3. systemd-analyze verify =="
-mkdir -p "$work/unpacked"
-for package in plugin server; do dpkg-deb -x "$(deb "$package")" "$work/unpacked"; done
-verify_log=$work/verify.log
-systemd-analyze verify --root="$work/unpacked" /lib/systemd/system/creditgate-server.service \
-  >"$verify_log" 2>&1 || { cat "$verify_log" >&2; fail "systemd-analyze verify"; }
-if [[ -s $verify_log ]]; then cat "$verify_log" >&2; fail "systemd-analyze verify printed findings"; fi
-echo "systemd-analyze verify: clean"
-
-echo "== 4. apt-get install ./*.deb into a clean Debian 12 root =="
+echo "== 3. apt-get install ./*.deb into a clean Debian 12 root =="
 # The host's apt cache is lent to the chroot: what the host already downloaded is not fetched again.
 quietly "debootstrap bookworm" debootstrap --variant=minbase --cache-dir=/var/cache/apt/archives \
   bookworm "$root" "$mirror"
@@ -122,9 +114,10 @@ mkdir -p "$root/tmp/debs"
 cp "$build"/packages/*.deb "$root/tmp/debs/"
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
 quietly "apt-get update in the chroot" in_root apt-get -q update
-# The gateway developer's toolchain, and our packages with whatever they depend on.
+# The gateway developer's toolchain, systemd and man as on a server, and our packages with whatever
+# they depend on.
 quietly "apt-get install ./*.deb" in_root env DEBIAN_FRONTEND=noninteractive \
-  apt-get -q -y --no-install-recommends install g++ cmake make pkg-config \
+  apt-get -q -y --no-install-recommends install g++ cmake make pkg-config systemd man-db \
   /tmp/debs/creditgate-plugin_"${version}"_"$arch".deb /tmp/debs/creditgate-dev_"${version}"_"$arch".deb \
   /tmp/debs/creditgate-tools_"${version}"_"$arch".deb /tmp/debs/creditgate-server_"${version}"_"$arch".deb
 for package in plugin dev tools server; do
@@ -132,16 +125,31 @@ for package in plugin dev tools server; do
     fail "creditgate-$package is not installed in the chroot"
 done
 in_root getent passwd creditgate >/dev/null || fail "the postinst made no system user creditgate"
-[[ $(stat -c '%U:%G %a' "$root/etc/creditgate/server.json") == "root:creditgate 640" ]] ||
-  fail "/etc/creditgate/server.json is $(stat -c '%U:%G %a' "$root/etc/creditgate/server.json"), not root:creditgate 640"
-[[ -d $root/var/lib/creditgate && $(stat -c '%U' "$root/var/lib/creditgate") == creditgate ]] ||
-  fail "no /var/lib/creditgate owned by creditgate"
+# Owners as the chroot's own passwd and group name them.
+for file in /etc/creditgate/server.json /etc/creditgate/creditgate.json; do
+  mode=$(in_root stat -c '%U:%G %a' "$file")
+  [[ $mode == "root:creditgate 640" ]] || fail "$file is $mode, not root:creditgate 640"
+done
+mode=$(in_root stat -c '%U:%G %a' /var/lib/creditgate)
+[[ $mode == "creditgate:creditgate 700" ]] || fail "/var/lib/creditgate is $mode, not creditgate:creditgate 700"
 # The default config names the installed plugin and passes the server's own check.
 quietly "creditgate-server --check-config with the default config" \
   in_root creditgate-server --config /etc/creditgate/server.json --check-config
 [[ $(in_root pkg-config --modversion creditgate) == "$version" ]] || fail "pkg-config --modversion creditgate"
 [[ -f $root$(in_root pkg-config --variable=plugin creditgate) ]] || fail "pkg-config's plugin variable names no file"
+for page in creditctl creditgate-server; do
+  in_root man -w "$page" >/dev/null || fail "man $page: no page installed"
+done
 echo "installed: creditgate-{plugin,dev,tools,server} $version, user creditgate, configs root:creditgate 640"
+
+echo "== 4. systemd-analyze verify (the unit as installed) =="
+verify_log=$work/verify.log
+in_root systemd-analyze verify creditgate-server.service >"$verify_log" 2>&1 ||
+  { cat "$verify_log" >&2; fail "systemd-analyze verify"; }
+if [[ -s $verify_log ]]; then cat "$verify_log" >&2; fail "systemd-analyze verify printed findings"; fi
+echo "systemd-analyze verify creditgate-server.service: no finding"
+in_root systemd-analyze security --offline=yes /lib/systemd/system/creditgate-server.service |
+  tail -n 1
 
 echo "== 5. a gateway built with find_package(creditgate) answers one decision =="
 cp -r "$source_dir/tests/packaging/host_project" "$root/tmp/host_project"
