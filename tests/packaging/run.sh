@@ -37,7 +37,9 @@ quietly() {
   local step=$1 log
   shift
   log=$(mktemp "$work/step.XXXXXX")
-  "$@" >"$log" 2>&1 || { cat "$log" >&2; fail "$step (exit $?)"; }
+  local rc=0
+  "$@" >"$log" 2>&1 || rc=$?
+  ((rc == 0)) || { cat "$log" >&2; fail "$step (exit $rc)"; }
 }
 
 work=$(mktemp -d /tmp/creditgate-packages.XXXXXX)
