@@ -192,11 +192,15 @@ std::string casesNotMet(pqxx::connection& connection, const std::set<std::string
       missing += std::string(" notification ") + type;
     }
   }
-  if (check.exec1("SELECT count(*) FROM creditgate.ledger_entry WHERE kind = 'debit' AND "
-                  "balance_after_micros < 0")[0].as<int>() == 0) {
+  if (check
+          .exec1("SELECT count(*) FROM creditgate.ledger_entry WHERE kind = 'debit' AND "
+                 "balance_after_micros < 0")[0]
+          .as<int>() == 0) {
     missing += " a-debit-into-the-overdraft";
   }
-  if (check.exec1("SELECT count(*) FROM creditgate.batch WHERE cardinality(answered_attempts) > 1")[0]
+  if (check
+          .exec1(
+              "SELECT count(*) FROM creditgate.batch WHERE cardinality(answered_attempts) > 1")[0]
           .as<int>() == 0) {
     missing += " a-replay-of-another-attempt";
   }
@@ -227,9 +231,10 @@ void compareBothWaysOnRandomFlushes(std::uint32_t seed) {
       // a seed can sink every tenant for good and never again meet a balance that covers part of
       // a batch (partial_credit).
       const char* tenant = kTenants[round % 3].id;
-      const auto balance = txn.exec_params1(
-          "SELECT balance_micros FROM creditgate.tenant WHERE tenant_id = $1", tenant)[0]
-          .as<std::int64_t>();
+      const auto balance =
+          txn.exec_params1("SELECT balance_micros FROM creditgate.tenant WHERE tenant_id = $1",
+                           tenant)[0]
+              .as<std::int64_t>();
       txn.exec_params("SELECT creditgate.topup($1, $2, $3, NULL)", tenant,
                       std::max<std::int64_t>(0, -balance) + builder.pick(1, 40) * 10'000,
                       "round-" + std::to_string(round));

@@ -1,5 +1,6 @@
 // The ABI version is bound to the contract's text (like Envoy's dynamic-module ABI hash): changing
-// host_api.hpp or abi_stamp.hpp without bumping the API version (the minor version) and the fingerprint fails here.
+// host_api.hpp or abi_stamp.hpp without bumping the API version (the minor version) and the
+// fingerprint fails here.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -26,7 +27,8 @@ TEST(ApiFingerprintTest, ContractHeadersMatchTheRecordedFingerprintOfThisApiVers
   char hex[32];
   std::snprintf(hex, sizeof hex, "0x%016llxULL", static_cast<unsigned long long>(actual));
   EXPECT_EQ(actual, creditgate::api::kApiFingerprint)
-      << "The host API changed. Bump the minor version in CMakeLists.txt project() (it is kApiVersion) and set "
+      << "The host API changed. Bump the minor version in CMakeLists.txt project() (it is "
+         "kApiVersion) and set "
          "kApiFingerprint = "
       << hex;
 }
