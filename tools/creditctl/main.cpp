@@ -191,7 +191,7 @@ constexpr std::string_view kGlobalUsage =
     "\n"
     "options:\n"
     "  --dsn DSN   libpq connection string of an admin user (default: $CREDITGATE_ADMIN_DSN)\n"
-    "  --help      prints this help and exits; COMMAND --help, one command's\n"
+    "  --help      prints this help and exits (COMMAND --help: that command's)\n"
     "  --version   prints \"creditctl " CREDITGATE_VERSION "\" and exits\n"
     "\n"
     "environment:\n"
